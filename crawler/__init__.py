@@ -1,0 +1,1 @@
+"""crawler: Scrapy spiders, article extraction and the article store."""

@@ -1,0 +1,1 @@
+"""graph: the Neo4j side of chipwatch (connection, the local launcher, schema, loader, queries)."""

@@ -1,0 +1,1 @@
+"""nlp: the spaCy pipeline that turns articles into entities, events and quotes."""
