@@ -68,6 +68,8 @@ class Neo4jSettings:
 class Settings:
     home: Path
     neo4j: Neo4jSettings
+    store_path: Path = Path("var/articles.sqlite")
+    sources_file: Path = PROJECT_ROOT / "crawler" / "sources.toml"
 
     @property
     def neo4j_home(self) -> Path:
@@ -88,4 +90,6 @@ class Settings:
             pagecache=_env_size(env, "CHIPWATCH_NEO4J_PAGECACHE", "1g"),
             start_timeout=float(_env_int(env, "CHIPWATCH_NEO4J_START_TIMEOUT", 180)),
         )
-        return cls(home=home, neo4j=neo4j)
+        store = Path(env.get("CHIPWATCH_STORE") or home / "articles.sqlite").expanduser()
+        sources = Path(env.get("CHIPWATCH_SOURCES") or PROJECT_ROOT / "crawler" / "sources.toml")
+        return cls(home=home, neo4j=neo4j, store_path=store, sources_file=sources)
