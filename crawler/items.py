@@ -60,3 +60,18 @@ class Article:
     def from_dict(cls, d: dict[str, Any]) -> Article:
         names = cls.__dataclass_fields__.keys()
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+@dataclass
+class FetchedPage:
+    """What a spider hands to the pipeline: a page it navigated to, not yet extracted."""
+
+    url: str  # the URL as discovered (feed link, sitemap loc)
+    final_url: str  # after redirects
+    status: int
+    body: bytes = field(default=b"", repr=False)
+    headers: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    language: str = "en"
+    listed_date: str | None = None  # the date the feed or sitemap gave, ISO
+    document: dict[str, Any] | None = None  # official-document metadata (Federal Register)

@@ -179,5 +179,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(arts_sub, "export", cmd_articles_export,
                     "write stored articles as JSON Lines for chipwatch extract")  # fmt: skip
     p.add_argument("--out", help="output file (default: standard output)")
-    p.add_argument("--since", type=_date, help="only articles published on or after YYYY-MM-DD")
+    p.add_argument("--since", type=_date, help="only articles stored or changed on or after YYYY-MM-DD")
     p.add_argument("--store", help="the article store (default: $CHIPWATCH_HOME/articles.sqlite)")
