@@ -48,6 +48,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ExtractAndStorePipeline": 300,
 }
 
+# Known pages listed within this many days are re-requested (conditionally) on each run.
+CHIPWATCH_REVALIDATE_DAYS = 2.0
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"

@@ -96,6 +96,12 @@ _TERMS: tuple[_Term, ...] = (
     _t("dual-use", "policy", 2, r"\bdual[- ]use\b"),
     _t("blacklist", "policy", 2, r"\bblack-?list\w*"),
     _t("licence requirement", "policy", 2, r"\blicen[cs]e (?:requirements?|applications?)\b"),
+    _t(
+        "licences and waivers",
+        "policy",
+        2,
+        r"\blicen[cs](?:es?|ing)\b|\bwaivers?\b|\bvalidated end[- ]users?\b|\bVEU\b|\bexemptions?\b",
+    ),
     _t("CHIPS Act", "policy", 2, r"\bCHIPS (?:and Science )?Act\b"),
     _t("sanctions", "policy", 1, r"\bsanction\w*"),
     _t("curbs", "policy", 1, r"\bcurbs?\b|\brestrictions?\b|\bembargo\w*"),

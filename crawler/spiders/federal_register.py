@@ -88,5 +88,6 @@ class FederalRegisterSpider(SourceSpider):
         meta.update(classify(doc))
         stats.inc_value(f"chipwatch/documents/{meta['kind'].lower().replace(' ', '_')}")
         entry = Entry(str(doc["html_url"]), doc.get("title"), parse_date(doc.get("publication_date")))
-        if self.wants(entry):
-            yield self.page_request(entry, document=meta)
+        request = self.page_request(entry, document=meta) if self.wants(entry) else None
+        if request is not None:
+            yield request

@@ -51,5 +51,6 @@ class ListingSpider(SourceSpider):
                     )
                 continue
             stats.inc_value("chipwatch/listed")
-            if self.wants(entry):
-                yield self.page_request(entry)
+            request = self.page_request(entry) if self.wants(entry) else None
+            if request is not None:
+                yield request

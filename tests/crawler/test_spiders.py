@@ -138,3 +138,26 @@ def test_federal_register_pages_and_classifies_locally(tmp_path: Path) -> None:
 )
 def test_failure_reason(exc: Exception, reason: str) -> None:
     assert failure_reason(Failure(exc)) == reason
+
+
+def test_fresh_known_entries_are_revalidated(tmp_path: Path) -> None:
+    spider = make_spider(ListingSpider, tmp_path)
+    now = datetime.now(timezone.utc)
+    known_article(spider, "https://news.example.org/known", now)
+    fresh = Entry("https://news.example.org/known", published=now - timedelta(hours=6))
+    old = Entry("https://news.example.org/known", published=now - timedelta(days=30))
+    assert spider.wants(fresh)
+    assert spider.crawler.stats.get_value("chipwatch/listed/revalidated") == 1
+    assert not spider.wants(old)
+
+
+def test_listing_date_later_than_stored_modified_date_means_changed(tmp_path: Path) -> None:
+    spider = make_spider(ListingSpider, tmp_path)
+    url = "https://news.example.org/edited"
+    spider.store.save(Article(url=url, canonical_url=url, title="t", published="2023-10-17",
+                              text="Some text about chips. " * 30))  # fmt: skip
+    edited = Entry(url, published=datetime(2023, 10, 17, tzinfo=timezone.utc),
+                   updated=datetime(2023, 10, 19, tzinfo=timezone.utc))  # fmt: skip
+    same_day = Entry(url, published=datetime(2023, 10, 17, 20, tzinfo=timezone.utc))
+    assert spider.wants(edited)
+    assert not spider.wants(same_day)
