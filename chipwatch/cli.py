@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from chipwatch import __version__
-from chipwatch.commands import EXIT_ERROR, crawl, db
+from chipwatch.commands import EXIT_ERROR, crawl, db, extract
 from chipwatch.errors import ChipwatchError
 from chipwatch.settings import Settings
 
@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chipwatch {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (db, crawl):
+    for module in (db, crawl, extract):
         module.register(sub)
     return parser
 

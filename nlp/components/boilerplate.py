@@ -1,0 +1,66 @@
+"""Finds the parts of an article that are not the story: image captions, photo credits,
+bylines, datelines, "read more" lines. Names in them are not entities of the story."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp import extensions
+
+# Whole lines (paragraphs) that are furniture, not story.
+_LINE = re.compile(
+    r"""^\s*(?:
+        (?:photo|image|picture|illustration|graphic|video|file\ photo)s?\s*(?:credit)?\s*[:|]  # Photo: ...
+      | by\s+[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3})*\s*$
+      | (?:reporting|additional\ reporting|editing|writing)\s+by\b
+      | (?:read|see)\ (?:more|also)\b
+      | (?:sign\ up|subscribe)\b
+      | .{0,200}(?:getty\ images|thinkstock|shutterstock|alamy|ap\ photo|epa-efe|file\ photo
+                  |\w/reuters|\w/bloomberg|\w/afp|via\ getty).{0,60}$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A dateline opening the first paragraph: "WASHINGTON (Reuters) -", "TOKYO, Oct 3 (AP) —".
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-\u2013\u2014]+\s"
+)
+# Credits inside a caption line: "... (Photo: Jane Doe/Reuters)".
+_INLINE_CREDIT = re.compile(r"\((?:photo|image|credit)[^)]{0,80}\)", re.IGNORECASE)
+
+
+def furniture_ranges(text: str) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    offset = 0
+    for n, line in enumerate(text.split("\n")):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        if not line.strip():
+            continue
+        if len(line) < 300 and _LINE.match(line):
+            ranges.append((start, end))
+            continue
+        if n < 3:
+            m = _DATELINE.match(line)
+            if m:
+                ranges.append((start, start + m.end()))
+        for m in _INLINE_CREDIT.finditer(line):
+            ranges.append((start + m.start(), start + m.end()))
+    return ranges
+
+
+class Boilerplate:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.excluded = furniture_ranges(doc.text)
+        return doc
+
+
+@Language.factory("chipwatch_boilerplate")
+def make_boilerplate(nlp: Language, name: str) -> Boilerplate:
+    extensions.register()
+    return Boilerplate(nlp, name)

@@ -1,0 +1,327 @@
+"""Dated events from the dependency parse: who pressed, restricted, licensed, investigated,
+made, supplied or resisted what, with the evidence sentence and its offsets.
+
+A trigger word fixes the type; the actor is its subject (or the "by" agent in the passive),
+the targets its objects and prepositional objects (coordinated lists expanded), the measure the
+nearest Measure entity in the sentence. A negated trigger gives no event. Reported speech
+("the US wants its allies to curb ...") is the main verb's event, not the embedded one's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from nlp import extensions
+from nlp.dates import parse_published, resolve
+
+# lemma -> event type. Verbs; a few nouns are handled below ("pressure on", "ban on").
+TRIGGERS: dict[str, str] = {
+    **dict.fromkeys(("urge", "press", "push", "pressure", "lobby", "ask", "call", "demand",
+                     "want", "encourage", "persuade", "prod", "nudge", "request", "appeal",
+                     "implore", "convince", "coax", "seek", "prompt"), "PRESSURE"),  # fmt: skip
+    **dict.fromkeys(("restrict", "ban", "bar", "block", "prohibit", "curb", "limit", "tighten",
+                     "impose", "blacklist", "sanction", "add", "expand", "introduce", "unveil",
+                     "announce", "target", "tighten", "broaden", "extend", "halt", "stop",
+                     "control", "cut", "list", "designate", "freeze"), "RESTRICTION"),  # fmt: skip
+    **dict.fromkeys(("license", "licence", "grant", "revoke", "deny", "approve", "issue",
+                     "suspend", "exempt", "waive", "authorize", "authorise", "rescind",
+                     "reject"), "LICENSING"),  # fmt: skip
+    **dict.fromkeys(("investigate", "probe", "examine", "scrutinize", "scrutinise", "audit",
+                     "subpoena", "review"), "INVESTIGATION"),  # fmt: skip
+    **dict.fromkeys(("make", "produce", "manufacture", "develop", "launch", "build", "release",
+                     "design", "fabricate", "mass-produce", "debut", "roll"), "PRODUCTION"),  # fmt: skip
+    **dict.fromkeys(("sell", "supply", "ship", "export", "service", "provide", "deliver",
+                     "maintain", "repair", "sell"), "SUPPLY"),  # fmt: skip
+    **dict.fromkeys(("resist", "refuse", "decline", "oppose", "balk", "criticize",
+                     "criticise", "condemn", "protest", "rebuff", "object", "retaliate",
+                     "dismiss", "slam", "reject"), "RESISTANCE"),  # fmt: skip
+}
+NOUN_TRIGGERS = {
+    "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE", "demand": "PRESSURE",
+    "ban": "RESTRICTION", "restriction": "RESTRICTION", "curb": "RESTRICTION",
+    "investigation": "INVESTIGATION", "probe": "INVESTIGATION",
+}  # fmt: skip
+LICENCE_WORDS = {"licence", "license", "licenses", "licences", "licensing", "exemption",
+                 "exemptions", "waiver", "waivers", "authorization", "authorisation", "permit",
+                 "permits", "veu", "validated"}  # fmt: skip
+ACTOR_TYPES = {
+    "PRESSURE": {"Country", "Government", "Person", "Organization", "Company"},
+    "RESTRICTION": {"Country", "Government", "Person"},
+    "LICENSING": {"Country", "Government", "Person"},
+    "INVESTIGATION": {"Country", "Government", "Person", "Organization", "Media", "Company"},
+    "PRODUCTION": {"Company", "Country"},
+    "SUPPLY": {"Company", "Country"},
+    "RESISTANCE": {"Country", "Government", "Person", "Company", "Organization"},
+}
+TARGET_TYPES = {
+    "PRESSURE": {"Country", "Government", "Person", "Company", "Organization"},
+    "RESTRICTION": {"Country", "Company", "Government", "Organization", "Product"},
+    "LICENSING": {"Company", "Country"},
+    "INVESTIGATION": {"Company", "Person", "Country", "Government", "Organization"},
+    "PRODUCTION": {"Product", "Technology"},
+    "SUPPLY": {"Company", "Country", "Government"},
+    "RESISTANCE": {"Country", "Government", "Person", "Company", "Organization"},
+}
+# Weak triggers only count with the frame that makes them an event.
+NEEDS_COMPLEMENT = {"want", "ask", "call", "seek", "push", "encourage", "prompt", "appeal"}
+NEEDS_MEASURE_OR_LIST = {"add", "expand", "introduce", "unveil", "announce", "extend", "list",
+                         "designate", "cut", "stop", "halt", "control", "target", "broaden",
+                         "impose", "tighten"}  # fmt: skip
+NEEDS_LICENCE = {"grant", "revoke", "deny", "approve", "issue", "suspend", "rescind", "reject",
+                 "authorize", "authorise", "exempt", "waive"}  # fmt: skip
+NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
+              "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
+SUBJECTS = {"nsubj", "csubj"}
+PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
+OBJECTS = {"dobj", "dative", "attr", "oprd", "pobj", "obj", "iobj"}
+TARGET_PREPS = {"to", "on", "against", "into", "for", "of", "from", "with", "in", "at"}
+
+
+@dataclass
+class Mentions:
+    """Token index -> the linked entity span covering it."""
+
+    by_token: dict[int, Span]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Mentions:
+        by_token = {}
+        for ent in doc.ents:
+            if ent.kb_id_:
+                for i in range(ent.start, ent.end):
+                    by_token[i] = ent
+        return cls(by_token)
+
+    def at(self, token: Token) -> Span | None:
+        return self.by_token.get(token.i)
+
+    def in_subtree(self, token: Token, types: set[str], skip: set[int] = frozenset()) -> list[Span]:  # type: ignore[assignment]
+        seen: dict[str, Span] = {}
+        for t in token.subtree:
+            if t.i in skip:
+                continue
+            ent = self.by_token.get(t.i)
+            if ent is not None and ent.label_ in types and ent.kb_id_ not in seen:
+                seen[ent.kb_id_] = ent
+        return list(seen.values())
+
+
+def _negated(trigger: Token) -> bool:
+    if any(c.dep_ == "neg" for c in trigger.children):
+        return True
+    return trigger.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in trigger.head.children) \
+        and trigger.head.lemma_ not in {"decline", "refuse"}
+
+
+def _embedded(trigger: Token, sent: Span) -> bool:
+    """A verb inside what someone is urged or asked to do ("urged Japan to stop servicing"):
+    the demand is the event, not the action demanded."""
+    t = trigger
+    while t.dep_ in {"xcomp", "ccomp", "conj"} and t.head is not t and t.head.i >= sent.start:
+        t = t.head
+        if TRIGGERS.get(t.lemma_.lower()) == "PRESSURE" or t.lemma_.lower() in {"stop", "halt", "cease"}:
+            return True
+    return False
+
+
+def _conj_expand(token: Token) -> list[Token]:
+    out = [token]
+    for c in token.children:
+        if c.dep_ == "conj":
+            out.extend(_conj_expand(c))
+    return out
+
+
+def _subject(trigger: Token) -> Token | None:
+    t = trigger
+    for _ in range(4):  # climb xcomp/conj chains: "agreed to restrict", "met and urged"
+        for c in t.children:
+            if c.dep_ in SUBJECTS:
+                return c
+        if t.dep_ in {"xcomp", "conj", "advcl", "relcl"} and t.head is not t:
+            if t.dep_ == "relcl":
+                return t.head
+            t = t.head
+        else:
+            break
+    return None
+
+
+class EventExtractor:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = Mentions.of(doc)
+        published = parse_published(doc._.published)
+        events: list[dict[str, Any]] = []
+        seen: set[tuple[Any, ...]] = set()
+        for sent in doc.sents:
+            if sent._.excluded:
+                continue
+            for event in self._sentence(sent, mentions):
+                key = (event["type"], event["actor_id"], tuple(event["target_ids"]), sent.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                self._date(event, sent, published)
+                events.append(event)
+        doc._.events = events
+        return doc
+
+    def _sentence(self, sent: Span, mentions: Mentions) -> Iterator[dict[str, Any]]:
+        for token in sent:
+            type_ = self._trigger_type(token, sent)
+            if type_ is None or _negated(token) or _embedded(token, sent):
+                continue
+            event = self._frame(token, type_, sent, mentions)
+            if event is not None:
+                yield event
+
+    def _trigger_type(self, token: Token, sent: Span) -> str | None:
+        lemma = token.lemma_.lower()
+        if token.pos_ == "NOUN":
+            return self._noun_trigger(token, lemma)
+        if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN"):
+            return None
+        type_ = TRIGGERS.get(lemma)
+        if type_ is None:
+            return None
+        words = {t.lower_ for t in sent}
+        if lemma in NEEDS_LICENCE:
+            if not words & LICENCE_WORDS:
+                return "RESISTANCE" if lemma == "reject" else None
+            return "LICENSING"
+        if lemma in {"decline", "refuse"} and any(
+            c.dep_ == "xcomp" and c.lemma_.lower() in NO_COMMENT for c in token.children
+        ):
+            return None  # "declined to comment" resists nothing
+        if lemma in NEEDS_COMPLEMENT and not any(c.dep_ in {"xcomp", "ccomp", "prep"} for c in token.children):
+            return None
+        if lemma in NEEDS_MEASURE_OR_LIST and not any(
+            e.label_ == "Measure" for e in sent.ents
+        ) and not words & {"export", "exports", "sales", "shipments", "controls", "restrictions", "ban"}:
+            return None
+        return type_
+
+    def _noun_trigger(self, token: Token, lemma: str) -> str | None:
+        type_ = NOUN_TRIGGERS.get(lemma)
+        if type_ is None:
+            return None
+        # Only the noun's own frame: "pressure from Washington on The Hague", "a ban on sales".
+        return type_ if any(c.dep_ == "prep" for c in token.children) else None
+
+    def _frame(self, trigger: Token, type_: str, sent: Span, m: Mentions) -> dict[str, Any] | None:
+        actor, targets, confidence = self._roles(trigger, type_, m)
+        if actor is None:
+            return None
+        targets = [t for t in targets if t.kb_id_ != actor.kb_id_]
+        measure = self._measure(trigger, sent)
+        doc = sent.doc
+        return {
+            "type": type_, "actor": doc._.entity_table[actor.kb_id_]["name"], "actor_id": actor.kb_id_,
+            "targets": [doc._.entity_table[t.kb_id_]["name"] for t in targets],
+            "target_ids": [t.kb_id_ for t in targets],
+            "measure": doc._.entity_table[measure.kb_id_]["name"] if measure is not None else None,
+            "measure_id": measure.kb_id_ if measure is not None else None,
+            "sentence": sent.text, "start": sent.start_char, "end": sent.end_char,
+            "trigger": trigger.text, "trigger_start": trigger.idx,
+            "confidence": round(confidence, 2), "negated": False,
+        }  # fmt: skip
+
+    def _roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[Span | None, list[Span], float]:
+        actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
+        passive = [c for c in trigger.children if c.dep_ in PASSIVE_SUBJECTS]
+        agent = [c for c in trigger.children if c.dep_ == "agent"]
+        actor: Span | None = None
+        targets: list[Span] = []
+        confidence = 0.8
+        if trigger.pos_ == "NOUN":
+            return self._noun_roles(trigger, type_, m)
+        if passive or agent:
+            for a in agent:
+                found = m.in_subtree(a, actor_types)
+                actor = found[0] if found else actor
+            for p in passive:
+                targets += [e for t in _conj_expand(p) for e in m.in_subtree(t, target_types)][:6]
+        else:
+            subject = _subject(trigger)
+            if subject is not None:
+                found = [e for t in _conj_expand(subject) for e in [m.at(t)] if e is not None and e.label_ in actor_types]
+                found = found or m.in_subtree(subject, actor_types)
+                actor = found[0] if found else None
+            skip = {t.i for t in subject.subtree} if subject is not None else set()
+            targets = self._objects(trigger, target_types, m, skip)
+        if actor is None:
+            return None, [], 0.0
+        if not targets:
+            confidence -= 0.15
+        return actor, _unique(targets), confidence
+
+    def _objects(self, trigger: Token, types: set[str], m: Mentions, skip: set[int]) -> list[Span]:
+        found: list[Span] = []
+        direct_only = "Product" in types  # what is made is the object, not who it is made for
+        for child in trigger.children:
+            if direct_only and child.dep_ not in {"dobj", "obj"}:
+                continue
+            if child.dep_ in OBJECTS:
+                for t in _conj_expand(child):
+                    # the object's own entity ("the 7nm Kirin 9000S") before its modifiers
+                    head = m.at(t)
+                    found += [head] if head is not None and head.label_ in types else m.in_subtree(t, types, skip)
+            elif child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
+                found += m.in_subtree(child, types, skip)
+            elif child.dep_ in {"xcomp", "ccomp"}:
+                # "urged Japan to restrict": Japan is the object; "wants allies to": the subject
+                for c in child.children:
+                    if c.dep_ in SUBJECTS | {"dobj"}:
+                        for t in _conj_expand(c):
+                            found += m.in_subtree(t, types, skip)
+        return found[:8]
+
+    def _noun_roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[Span | None, list[Span], float]:
+        actor, targets = None, []
+        for child in trigger.children:
+            if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
+                found = m.in_subtree(child, ACTOR_TYPES[type_])
+                actor = actor or (found[0] if found else None)
+            elif child.dep_ == "prep" and child.lower_ in {"on", "against", "into", "of", "to"}:
+                targets += m.in_subtree(child, TARGET_TYPES[type_])
+            elif child.dep_ in {"poss", "compound", "amod"}:
+                ent = m.at(child)
+                if ent is not None and ent.label_ in ACTOR_TYPES[type_]:
+                    actor = actor or ent
+        return actor, _unique(targets), 0.6
+
+    def _measure(self, trigger: Token, sent: Span) -> Span | None:
+        measures = [e for e in sent.ents if e.label_ == "Measure"]
+        if not measures:
+            return None
+        return min(measures, key=lambda e: abs(e.start - trigger.i))
+
+    def _date(self, event: dict[str, Any], sent: Span, published: Any) -> None:
+        anchor = event["trigger_start"] - sent.start_char
+        value = resolve(sent.text, published, anchor)
+        if value is not None:
+            event["date"], event["date_source"] = value, "text"
+        else:
+            event["date"] = published.isoformat() if published else None
+            event["date_source"] = "published"
+
+
+def _unique(spans: list[Span]) -> list[Span]:
+    out: dict[str, Span] = {}
+    for s in spans:
+        out.setdefault(s.kb_id_, s)
+    return list(out.values())
+
+
+@Language.factory("chipwatch_events")
+def make_events(nlp: Language, name: str) -> EventExtractor:
+    extensions.register()
+    return EventExtractor(nlp, name)

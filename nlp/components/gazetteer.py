@@ -1,0 +1,104 @@
+"""Finds mentions: the knowledge base's surface forms, process nodes, and the statistical
+model's names, merged into ``doc.ents`` with our types as labels.
+
+KB matches win over the model's guesses, which fixes its domain mistakes ("Kirin 9000S" as
+LAW, "7nm" as DATE, "EUV" as ORG). The model's dates and numbers are kept for the date
+resolver; its person, organisation and product names outside the KB are kept as candidates for
+the linker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp import extensions
+from nlp.kb import KB_DIR, KnowledgeBase, make_id, norm, shared_kb
+
+TYPES = ("Person", "Company", "Government", "Country", "Media", "Organization", "Product",
+         "Technology", "Measure")  # fmt: skip
+CONCEPT_TYPES = ("Technology", "Measure")
+KEEP_NER = {"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
+CANDIDATE_NER = {"PERSON", "ORG", "PRODUCT", "GPE", "NORP"}
+PROCESS_NODE = re.compile(r"\b(\d{1,2}(?:\.\d)?)\s?-?\s?(?:nm|nanomet(?:er|re)s?)\b", re.IGNORECASE)
+# Ranks among overlapping candidates: KB forms first, then patterns, then the model.
+RANK_KB, RANK_PATTERN, RANK_NER = 0, 1, 2
+
+
+class Gazetteer:
+    def __init__(self, nlp: Language, name: str, *, kb_dir: str) -> None:
+        self.name = name
+        self.kb_dir = kb_dir
+        self._matchers: tuple[PhraseMatcher, PhraseMatcher] | None = None
+        self._vocab = nlp.vocab
+        self._make_doc = nlp.make_doc
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return shared_kb(self.kb_dir)
+
+    def _build(self) -> tuple[PhraseMatcher, PhraseMatcher]:
+        # Named forms match case-sensitively ("US" is not "us"); concept forms and longer
+        # named forms also match in any case ("Export controls", "commerce department").
+        exact = PhraseMatcher(self._vocab, attr="ORTH")
+        folded = PhraseMatcher(self._vocab, attr="LOWER")
+        for entity_id, forms in self.kb.surface_forms().items():
+            entity = self.kb.entities[entity_id]
+            exact.add(entity_id, [self._make_doc(f) for f in forms])
+            loose = [f for f in forms if entity.type in CONCEPT_TYPES or len(f.split()) >= 2]
+            if loose:
+                folded.add(entity_id, [self._make_doc(f.lower()) for f in loose])
+        return exact, folded
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._matchers is None:
+            self._matchers = self._build()
+        candidates: list[tuple[int, Span]] = []
+        for matcher in self._matchers:
+            for match_id, start, end in matcher(doc):
+                entity_id = self._vocab.strings[match_id]
+                label = self.kb.entities[entity_id].type
+                candidates.append((RANK_KB, Span(doc, start, end, label=label, kb_id=entity_id)))
+        candidates.extend((RANK_PATTERN, s) for s in self._process_nodes(doc))
+        candidates.extend((RANK_NER, s) for s in doc.ents if s.label_ in CANDIDATE_NER | KEEP_NER)
+        doc.ents = _choose(candidates)
+        return doc
+
+    def _process_nodes(self, doc: Doc) -> Iterable[Span]:
+        for m in PROCESS_NODE.finditer(doc.text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None:
+                continue
+            kb_id = f"tech/{m.group(1)}nm-process"
+            if kb_id not in self.kb.entities:
+                found = self.kb.lookup(f"{m.group(1)}nm")
+                kb_id = found[0].id if found else make_id("Technology", f"{m.group(1)}nm process")
+            yield Span(doc, span.start, span.end, label="Technology", kb_id=kb_id)
+
+
+def _choose(candidates: list[tuple[int, Span]]) -> list[Span]:
+    """Non-overlapping spans, preferring higher rank, then longer spans."""
+    ordered = sorted(candidates, key=lambda c: (c[0], -(c[1].end - c[1].start), c[1].start))
+    taken = [False] * (max((s.end for _, s in candidates), default=0) + 1)
+    chosen: list[Span] = []
+    for _, span in ordered:
+        if any(taken[i] for i in range(span.start, span.end)):
+            continue
+        for i in range(span.start, span.end):
+            taken[i] = True
+        chosen.append(span)
+    return filter_spans(chosen)
+
+
+@Language.factory("chipwatch_gazetteer", default_config={"kb_dir": ""})
+def make_gazetteer(nlp: Language, name: str, kb_dir: str) -> Gazetteer:
+    extensions.register()
+    return Gazetteer(nlp, name, kb_dir=kb_dir or str(KB_DIR))
+
+
+__all__ = ["Gazetteer", "norm"]

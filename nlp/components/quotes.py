@@ -1,0 +1,141 @@
+"""Direct quotations and their speakers: "X said", "said X, who ...", "told reporters",
+"according to X", a quote that goes on after "he added", and a paragraph that continues the
+previous speaker's quote. The speaker is linked to the canonical person or organisation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from nlp import extensions
+
+SPEECH = {"say", "tell", "add", "write", "state", "note", "explain", "warn", "argue", "insist",
+          "stress", "claim", "continue", "conclude", "reply", "respond", "announce", "acknowledge",
+          "admit", "comment", "declare", "emphasise", "emphasize", "observe", "remark", "suggest",
+          "tweet", "post", "caution", "predict", "complain", "allege", "contend", "recall"}  # fmt: skip
+SPEAKER_TYPES = {"Person", "Government", "Company", "Organization", "Country", "Media"}
+PRONOUNS = {"he": "Person", "she": "Person", "they": None, "it": None, "we": None}
+# “curly” or "straight" pairs; straight ones must not span paragraphs.
+_QUOTE = re.compile(r"\u201c([^\u201d]{2,2000}?)\u201d|\"([^\"\n]{2,2000}?)\"")
+MIN_WORDS = 3
+WINDOW = 14  # tokens either side of a quote in which its speech verb is looked for
+
+
+def quote_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, inner text) of each direct quotation, the quote marks excluded."""
+    for m in _QUOTE.finditer(text):
+        group = 1 if m.group(1) is not None else 2
+        inner = m.group(group).strip()
+        if len(inner.split()) >= MIN_WORDS:
+            yield m.start(group), m.end(group), inner
+
+
+class QuoteFinder:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        quotes: list[dict[str, Any]] = []
+        last: dict[str, Any] | None = None
+        for start, end, inner in quote_spans(doc.text):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or span._.excluded:
+                continue
+            speaker = self._speaker(doc, span)
+            if speaker is None and last is not None and self._continues(doc, last, start):
+                speaker = {"speaker": last["speaker"], "speaker_id": last["speaker_id"]}
+            record = {
+                "speaker": speaker["speaker"] if speaker else None,
+                "speaker_id": speaker["speaker_id"] if speaker else None,
+                "text": inner, "start": start, "end": end,
+                "sentence_start": span.sent.start_char,
+            }  # fmt: skip
+            quotes.append(record)
+            if speaker:
+                last = record
+        doc._.quotes = quotes
+        return doc
+
+    def _continues(self, doc: Doc, last: dict[str, Any], start: int) -> bool:
+        # The next paragraph (or the rest of this one) going on with the same voice.
+        between = doc.text[last["end"] : start]
+        return between.count("\n\n") <= 1 and len(between) < 400
+
+    def _speaker(self, doc: Doc, quote: Span) -> dict[str, Any] | None:
+        inside = range(quote.start, quote.end)
+        after = [t for t in doc[quote.end : min(len(doc), quote.end + WINDOW)] if t.i not in inside]
+        before = [t for t in doc[max(0, quote.start - WINDOW) : quote.start]][::-1]
+        for tokens in (_until_paragraph(after), _until_paragraph(before)):
+            for token in tokens:
+                if token.lemma_.lower() in SPEECH and token.pos_ in {"VERB", "AUX"}:
+                    who = self._subject_of(token, quote)
+                    if who is not None:
+                        return who
+                if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+                    who = self._entity_after(doc, token.i + 2)
+                    if who is not None:
+                        return who
+        return None
+
+    def _subject_of(self, verb: Token, quote: Span) -> dict[str, Any] | None:
+        for child in verb.children:
+            if child.dep_ in {"nsubj", "nsubjpass"} and not (quote.start <= child.i < quote.end):
+                return _linked(child) or _pronoun(child)
+        return None
+
+    def _entity_after(self, doc: Doc, i: int) -> dict[str, Any] | None:
+        for token in doc[i : min(len(doc), i + 6)]:
+            found = _linked(token)
+            if found is not None:
+                return found
+        return None
+
+
+def _until_paragraph(tokens: list[Token]) -> list[Token]:
+    out = []
+    for t in tokens:
+        if "\n" in t.text:
+            break
+        out.append(t)
+    return out
+
+
+def _entity_of(token: Token) -> Span | None:
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end and ent.kb_id_ and ent.label_ in SPEAKER_TYPES:
+            return ent
+    return None
+
+
+def _linked(token: Token) -> dict[str, Any] | None:
+    # The subject's own entity, or one inside its phrase ("Gina Raimondo, the secretary").
+    candidates = [token, *(t for t in token.subtree if t.i != token.i)]
+    for t in candidates:
+        ent = _entity_of(t)
+        if ent is not None:
+            row = token.doc._.entity_table.get(ent.kb_id_, {})
+            return {"speaker": row.get("name", ent.text), "speaker_id": ent.kb_id_}
+    return None
+
+
+def _pronoun(token: Token) -> dict[str, Any] | None:
+    """He/she -> the latest person named before; it/they -> the latest organisation."""
+    lower = token.lower_
+    if lower not in PRONOUNS:
+        return None
+    wanted = {"Person"} if PRONOUNS[lower] == "Person" else SPEAKER_TYPES - {"Person", "Country"}
+    for ent in reversed([e for e in token.doc.ents if e.end <= token.i]):
+        if ent.kb_id_ and ent.label_ in wanted:
+            row = token.doc._.entity_table.get(ent.kb_id_, {})
+            return {"speaker": row.get("name", ent.text), "speaker_id": ent.kb_id_}
+    return None
+
+
+@Language.factory("chipwatch_quotes")
+def make_quotes(nlp: Language, name: str) -> QuoteFinder:
+    extensions.register()
+    return QuoteFinder(nlp, name)

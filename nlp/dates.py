@@ -1,0 +1,139 @@
+"""An event's own time from its sentence, normalised against the publication date.
+
+Pure functions over text: ``resolve(text, published, anchor)`` returns the date expression
+nearest to ``anchor`` (a character offset, the event's trigger) at the precision the text gives
+(``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), or None when the sentence names no time.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d-])"
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    value: str
+
+
+def _ym(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _month_before(published: date, month: int, *, strictly: bool = False) -> int:
+    """The year of the latest ``month`` on or before the publication month."""
+    if month < published.month or (month == published.month and not strictly):
+        return published.year
+    return published.year - 1
+
+
+def _absolute(text: str) -> Iterator[Found]:
+    t = text
+    for m in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}", t, re.I):
+        yield _day(m, int(m["year"]), _month_no(m["month"]), int(m["day"]))
+    for m in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR}", t, re.I):
+        yield _day(m, int(m["year"]), _month_no(m["month"]), int(m["day"]))
+    for m in re.finditer(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\b", t):
+        yield _day(m, int(m["year"]), int(m["month"]), int(m["day"]))
+    for m in re.finditer(rf"\b{_MONTH}(?:\s+of)?,?\s+{_YEAR}", t, re.I):
+        yield Found(m.start(), m.end(), _ym(int(m["year"]), _month_no(m["month"])))
+    for m in re.finditer(rf"\b(?:(?:first|second|third|fourth|last)\s+(?:quarter|half)|q[1-4]|h[12])(?:\s+of)?\s+{_YEAR}", t, re.I):
+        yield Found(m.start(), m.end(), m["year"])
+    for m in re.finditer(rf"(?<![\w$€£-]){_YEAR}", t):
+        yield Found(m.start(), m.end(), m["year"])
+
+
+def _month_no(name: str) -> int:
+    key = name.lower().rstrip(".")
+    return MONTHS.get(key, MONTHS.get(key[:3], 0))
+
+
+def _day(m: re.Match[str], year: int, month: int, day: int) -> Found:
+    try:
+        return Found(m.start(), m.end(), date(year, month, day).isoformat())
+    except ValueError:
+        return Found(m.start(), m.end(), _ym(year, month) if 1 <= month <= 12 else str(year))
+
+
+def _relative(text: str, published: date) -> Iterator[Found]:
+    p = published
+    rules: list[tuple[str, str]] = [
+        (r"\b(?:last|past|previous)\s+year\b|\ba\s+year\s+ago\b", str(p.year - 1)),
+        (r"\b(?:earlier|later)?\s*this\s+year\b|\bso\s+far\s+this\s+year\b", str(p.year)),
+        (r"\bnext\s+year\b", str(p.year + 1)),
+        (r"\b(?:earlier|later)?\s*this\s+month\b", _ym(p.year, p.month)),
+        (r"\b(?:last|past|previous)\s+month\b", (p.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")),
+        (r"\b(?:earlier|later)?\s*this\s+week\b", (p - timedelta(days=p.weekday())).strftime("%Y-%m")),
+        (r"\b(?:last|past|previous)\s+week\b", (p - timedelta(days=7)).strftime("%Y-%m")),
+        (r"\byesterday\b", (p - timedelta(days=1)).isoformat()),
+        (r"\btoday\b", p.isoformat()),
+        (r"\b(?:two|2)\s+years\s+ago\b", str(p.year - 2)),
+    ]
+    for pattern, value in rules:
+        for m in re.finditer(pattern, text, re.I):
+            yield Found(m.start(), m.end(), value)
+    for m in re.finditer(r"\b(?:on\s+|last\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", text, re.I):
+        back = (p.weekday() - WEEKDAYS[m["wd"].lower()]) % 7
+        if m.group(0).lower().startswith("last") and back == 0:
+            back = 7
+        yield Found(m.start(), m.end(), (p - timedelta(days=back)).isoformat())
+    for m in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*(?:19|20)\d\d|\d)", text, re.I):
+        if not m["month"][0].isupper():
+            continue  # "may 5" is the verb far more often than the month
+        month = _month_no(m["month"])
+        yield _day(m, _month_before(p, month), month, int(m["day"]))
+    for m in re.finditer(rf"\b(?P<rel>last|this|in|since|from|by|until|through|early|late|mid-?)\s+{_MONTH}(?!\s*\d)", text, re.I):
+        if not m["month"][0].isupper():
+            continue
+        month = _month_no(m["month"])
+        if month == 5 and m["month"].lower() == "may" and m["rel"].lower() in {"by", "until"}:
+            continue  # "by May" is as likely the modal as the month; skip the ambiguity
+        year = _month_before(p, month, strictly=m["rel"].lower() == "last")
+        if m["rel"].lower() == "this":
+            year = p.year
+        yield Found(m.start(), m.end(), _ym(year, month))
+
+
+def find_dates(text: str, published: date | None) -> list[Found]:
+    """Every date expression in ``text``; where two overlap, the longer (more precise) one."""
+    found = list(_absolute(text))
+    if published is not None:
+        found.extend(_relative(text, published))
+    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    kept: list[Found] = []
+    for f in found:
+        if kept and f.start < kept[-1].end:
+            continue
+        kept.append(f)
+    return kept
+
+
+def resolve(text: str, published: date | None, anchor: int | None = None) -> str | None:
+    """The date expression in ``text`` nearest to ``anchor`` (default: the first), or None."""
+    found = find_dates(text, published)
+    if not found:
+        return None
+    if anchor is None:
+        return found[0].value
+    return min(found, key=lambda f: min(abs(f.start - anchor), abs(f.end - anchor))).value
+
+
+def parse_published(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return None

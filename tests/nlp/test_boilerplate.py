@@ -1,0 +1,31 @@
+"""Captions, credits, bylines and datelines are found, so their names are not entities."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.components.boilerplate import furniture_ranges
+
+
+def covered(text: str, fragment: str) -> bool:
+    start = text.index(fragment)
+    return any(a <= start < b for a, b in furniture_ranges(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "furniture"),
+    [
+        ("Story text.\n\nPhoto: Jane Doe/Reuters\n\nMore text.", "Jane Doe", True),
+        ("By Tom Smith and Ana Lopez\n\nThe US acted.", "Tom Smith", True),
+        ("WASHINGTON (Reuters) - The US acted on Tuesday.", "WASHINGTON", True),
+        ("TOKYO, Oct 3 (Meridian Wire) - Japan acted.", "TOKYO", True),
+        ("A view of the Capitol. Thinkstock photos Andrea Izzotti\n\nText.", "Andrea Izzotti", True),
+        ("Reporting by Karen Lee; Editing by Sam Holmes", "Karen Lee", True),
+        ("The US acted (Photo: John Roe) on Tuesday.", "John Roe", True),
+        ("WASHINGTON (Reuters) - The US acted on Tuesday.", "The US acted", False),
+        ("Gina Raimondo said the rules would stay.", "Gina Raimondo", False),
+        ("By the end of the year, Japan had acted.", "Japan", False),
+    ],
+)
+def test_furniture(text: str, fragment: str, furniture: bool) -> None:
+    assert covered(text, fragment) is furniture

@@ -1,0 +1,61 @@
+"""Event dates from sentence text, normalised against the publication date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nlp.dates import find_dates, parse_published, resolve
+
+PUB = date(2024, 4, 26)  # a Friday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The rules announced in October 2022 barred sales.", "2022-10"),
+        ("On Oct. 7, 2022, the bureau issued its rules.", "2022-10-07"),
+        ("the 7 October 2022 rules", "2022-10-07"),
+        ("Japan restricted 23 types of tools last year.", "2023"),
+        ("Earlier this month, lawmakers wrote to Raimondo.", "2024-04"),
+        ("Sales fell in the third quarter of 2023.", "2023"),
+        ("On Tuesday, the ministry said it would act.", "2024-04-23"),
+        ("Yesterday the ministry said so.", "2024-04-25"),
+        ("The Sept. 1 rule took effect.", "2023-09-01"),
+        ("In March the Dutch widened the rules.", "2024-03"),
+        ("last October the US tightened the rules", "2023-10"),
+        ("Shares rose this year.", "2024"),
+        ("Revenue was reported last month.", "2024-03"),
+        ("The company was blacklisted in 2019.", "2019"),
+        ("since September 2023 the rules apply", "2023-09"),
+        ("Federal Register document 2022-21658 sets out the rule.", None),
+        ("Sales may rise 5 percent.", None),
+        ("It earned $2023 million.", None),
+        ("No time is named here at all.", None),
+    ],
+)
+def test_resolve(text: str, expected: str | None) -> None:
+    assert resolve(text, PUB, 0) == expected
+
+
+def test_nearest_expression_to_the_trigger_wins() -> None:
+    text = "After the October 2022 rules, Japan acted in July 2023."
+    assert resolve(text, PUB, text.index("acted")) == "2023-07"
+    assert resolve(text, PUB, text.index("rules")) == "2022-10"
+
+
+def test_relative_expressions_need_a_publication_date() -> None:
+    assert resolve("Japan acted last year.", None, 0) is None
+    assert resolve("Japan acted in 2023.", None, 0) == "2023"
+
+
+def test_overlapping_expressions_keep_the_precise_one() -> None:
+    values = [f.value for f in find_dates("on October 17, 2023 and in 2024", PUB)]
+    assert values == ["2023-10-17", "2024"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("2024-04-26", PUB), ("2024-04-26T10:00:00Z", PUB),
+                                               (None, None), ("", None), ("soon", None)])  # fmt: skip
+def test_parse_published(raw: str | None, expected: date | None) -> None:
+    assert parse_published(raw) == expected
