@@ -41,6 +41,12 @@ TRIGGERS: dict[str, str] = {
                      "criticise", "condemn", "protest", "rebuff", "object", "retaliate",
                      "dismiss", "slam", "reject"), "RESISTANCE"),  # fmt: skip
 }
+ADJ_TRIGGERS = {"reluctant": "RESISTANCE", "unwilling": "RESISTANCE", "opposed": "RESISTANCE",
+                "resistant": "RESISTANCE", "hesitant": "RESISTANCE"}  # fmt: skip
+# Nouns that stand for the government last named: "the government's probe", "officials said".
+GENERIC_ACTORS = {"government", "administration", "department", "ministry", "officials",
+                  "authorities", "regulators", "washington", "agency", "bureau", "commission",
+                  "lawmakers"}  # fmt: skip
 NOUN_TRIGGERS = {
     "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE", "demand": "PRESSURE",
     "ban": "RESTRICTION", "restriction": "RESTRICTION", "curb": "RESTRICTION",
@@ -76,6 +82,10 @@ NEEDS_LICENCE = {"grant", "revoke", "deny", "approve", "issue", "suspend", "resc
                  "authorize", "authorise", "exempt", "waive"}  # fmt: skip
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
               "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
+# Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
+EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "consider", "plan",
+             "threaten", "weigh", "mull", "propose"}  # fmt: skip
+NEED_TARGETS = {"PRODUCTION", "SUPPLY", "LICENSING", "INVESTIGATION"}
 SUBJECTS = {"nsubj", "csubj"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd", "pobj", "obj", "iobj"}
@@ -122,11 +132,19 @@ def _embedded(trigger: Token, sent: Span) -> bool:
     """A verb inside what someone is urged or asked to do ("urged Japan to stop servicing"):
     the demand is the event, not the action demanded."""
     t = trigger
-    while t.dep_ in {"xcomp", "ccomp", "conj"} and t.head is not t and t.head.i >= sent.start:
+    while _complement(t) and t.head is not t and t.head.i >= sent.start:
         t = t.head
-        if TRIGGERS.get(t.lemma_.lower()) == "PRESSURE" or t.lemma_.lower() in {"stop", "halt", "cease"}:
+        lemma = t.lemma_.lower()
+        if TRIGGERS.get(lemma) in {"PRESSURE", "RESISTANCE"} or lemma in EMBEDDING:
             return True
     return False
+
+
+def _complement(t: Token) -> bool:
+    """An infinitive or clause that completes its head: "pushing allies to tighten ..."."""
+    if t.dep_ in {"xcomp", "ccomp", "conj"}:
+        return True
+    return t.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
 
 
 def _conj_expand(token: Token) -> list[Token]:
@@ -179,14 +197,14 @@ class EventExtractor:
             type_ = self._trigger_type(token, sent)
             if type_ is None or _negated(token) or _embedded(token, sent):
                 continue
-            event = self._frame(token, type_, sent, mentions)
-            if event is not None:
-                yield event
+            yield from self._frame(token, type_, sent, mentions)
 
     def _trigger_type(self, token: Token, sent: Span) -> str | None:
         lemma = token.lemma_.lower()
         if token.pos_ == "NOUN":
             return self._noun_trigger(token, lemma)
+        if token.pos_ == "ADJ" and lemma in ADJ_TRIGGERS and token.dep_ in {"acomp", "amod", "ROOT"}:
+            return ADJ_TRIGGERS[lemma]
         if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN"):
             return None
         type_ = TRIGGERS.get(lemma)
@@ -216,52 +234,57 @@ class EventExtractor:
         # Only the noun's own frame: "pressure from Washington on The Hague", "a ban on sales".
         return type_ if any(c.dep_ == "prep" for c in token.children) else None
 
-    def _frame(self, trigger: Token, type_: str, sent: Span, m: Mentions) -> dict[str, Any] | None:
-        actor, targets, confidence = self._roles(trigger, type_, m)
-        if actor is None:
-            return None
-        targets = [t for t in targets if t.kb_id_ != actor.kb_id_]
+    def _frame(self, trigger: Token, type_: str, sent: Span, m: Mentions) -> Iterator[dict[str, Any]]:
+        actors, targets, confidence = self._roles(trigger, type_, m)
         measure = self._measure(trigger, sent)
-        doc = sent.doc
-        return {
-            "type": type_, "actor": doc._.entity_table[actor.kb_id_]["name"], "actor_id": actor.kb_id_,
-            "targets": [doc._.entity_table[t.kb_id_]["name"] for t in targets],
-            "target_ids": [t.kb_id_ for t in targets],
-            "measure": doc._.entity_table[measure.kb_id_]["name"] if measure is not None else None,
-            "measure_id": measure.kb_id_ if measure is not None else None,
-            "sentence": sent.text, "start": sent.start_char, "end": sent.end_char,
-            "trigger": trigger.text, "trigger_start": trigger.idx,
-            "confidence": round(confidence, 2), "negated": False,
-        }  # fmt: skip
+        table = sent.doc._.entity_table
+        for actor in actors:
+            mine = [t for t in targets if t.kb_id_ != actor.kb_id_]
+            if not mine and type_ in NEED_TARGETS:
+                continue  # "SMIC used tools to manufacture chips": made what, for whom?
+            yield {
+                "type": type_, "actor": table[actor.kb_id_]["name"], "actor_id": actor.kb_id_,
+                "targets": [table[t.kb_id_]["name"] for t in mine],
+                "target_ids": [t.kb_id_ for t in mine],
+                "measure": table[measure.kb_id_]["name"] if measure is not None else None,
+                "measure_id": measure.kb_id_ if measure is not None else None,
+                "sentence": sent.text, "start": sent.start_char, "end": sent.end_char,
+                "trigger": trigger.text, "trigger_start": trigger.idx,
+                "confidence": round(confidence - (0.0 if mine else 0.15), 2), "negated": False,
+            }  # fmt: skip
 
-    def _roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[Span | None, list[Span], float]:
+    def _roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[list[Span], list[Span], float]:
         actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
-        passive = [c for c in trigger.children if c.dep_ in PASSIVE_SUBJECTS]
-        agent = [c for c in trigger.children if c.dep_ == "agent"]
-        actor: Span | None = None
-        targets: list[Span] = []
-        confidence = 0.8
         if trigger.pos_ == "NOUN":
             return self._noun_roles(trigger, type_, m)
+        passive = [c for c in trigger.children if c.dep_ in PASSIVE_SUBJECTS]
+        agent = [c for c in trigger.children if c.dep_ == "agent"]
         if passive or agent:
-            for a in agent:
-                found = m.in_subtree(a, actor_types)
-                actor = found[0] if found else actor
-            for p in passive:
-                targets += [e for t in _conj_expand(p) for e in m.in_subtree(t, target_types)][:6]
-        else:
-            subject = _subject(trigger)
-            if subject is not None:
-                found = [e for t in _conj_expand(subject) for e in [m.at(t)] if e is not None and e.label_ in actor_types]
-                found = found or m.in_subtree(subject, actor_types)
-                actor = found[0] if found else None
-            skip = {t.i for t in subject.subtree} if subject is not None else set()
-            targets = self._objects(trigger, target_types, m, skip)
-        if actor is None:
-            return None, [], 0.0
-        if not targets:
-            confidence -= 0.15
-        return actor, _unique(targets), confidence
+            actors = [e for a in agent for e in m.in_subtree(a, actor_types)][:1]
+            heads = [t for p in passive for t in _conj_expand(p)]
+            if trigger.dep_ == "acl":  # "the Kirin 9000S, made by SMIC": the noun it modifies
+                heads += _conj_expand(trigger.head)
+            targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
+            return actors, _unique(targets), 0.8
+        subject = _subject(trigger)
+        actors = self._actors(subject, actor_types, m) if subject is not None else []
+        skip = {t.i for t in subject.subtree} if subject is not None else set()
+        return actors, _unique(self._objects(trigger, target_types, m, skip)), 0.8
+
+    def _actors(self, subject: Token, types: set[str], m: Mentions) -> list[Span]:
+        """Each coordinated subject's entity ("Rubio and Stefanik urged ..."), or the government
+        a generic subject stands for ("officials said", "the administration")."""
+        heads = [m.at(t) for t in _conj_expand(subject)]
+        found = [e for e in heads if e is not None and e.label_ in types]
+        if not found:
+            found = m.in_subtree(subject, types)[:1]
+        if not found and subject.lemma_.lower() in GENERIC_ACTORS:
+            found = _latest_government(subject, m)
+        return _unique(found)
+
+    def _entity_or_subtree(self, t: Token, types: set[str], m: Mentions) -> list[Span]:
+        head = m.at(t)
+        return [head] if head is not None and head.label_ in types else m.in_subtree(t, types)
 
     def _objects(self, trigger: Token, types: set[str], m: Mentions, skip: set[int]) -> list[Span]:
         found: list[Span] = []
@@ -277,26 +300,36 @@ class EventExtractor:
             elif child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
                 found += m.in_subtree(child, types, skip)
             elif child.dep_ in {"xcomp", "ccomp"}:
-                # "urged Japan to restrict": Japan is the object; "wants allies to": the subject
+                # "wants Japan to use ...": Japan is the embedded verb's subject
                 for c in child.children:
-                    if c.dep_ in SUBJECTS | {"dobj"}:
+                    if c.dep_ in SUBJECTS:
                         for t in _conj_expand(c):
                             found += m.in_subtree(t, types, skip)
         return found[:8]
 
-    def _noun_roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[Span | None, list[Span], float]:
-        actor, targets = None, []
+    def _noun_roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[list[Span], list[Span], float]:
+        actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
+        actor: Span | None = None
+        targets: list[Span] = []
         for child in trigger.children:
             if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
-                found = m.in_subtree(child, ACTOR_TYPES[type_])
+                found = m.in_subtree(child, actor_types)
                 actor = actor or (found[0] if found else None)
             elif child.dep_ == "prep" and child.lower_ in {"on", "against", "into", "of", "to"}:
-                targets += m.in_subtree(child, TARGET_TYPES[type_])
+                targets += m.in_subtree(child, target_types)
             elif child.dep_ in {"poss", "compound", "amod"}:
                 ent = m.at(child)
-                if ent is not None and ent.label_ in ACTOR_TYPES[type_]:
+                if ent is not None and ent.label_ in actor_types:
                     actor = actor or ent
-        return actor, _unique(targets), 0.6
+                elif ent is None and child.lemma_.lower() in GENERIC_ACTORS:
+                    actor = actor or next(iter(_latest_government(child, m)), None)
+        if not targets and type_ == "PRESSURE":
+            # "X gave in to pressure from Y": the one who gave in was pressed
+            verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
+            subject = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
+            if subject is not None:
+                targets += m.in_subtree(subject, target_types)[:1]
+        return ([actor] if actor is not None else []), _unique(targets), 0.6
 
     def _measure(self, trigger: Token, sent: Span) -> Span | None:
         measures = [e for e in sent.ents if e.label_ == "Measure"]
@@ -312,6 +345,15 @@ class EventExtractor:
         else:
             event["date"] = published.isoformat() if published else None
             event["date_source"] = "published"
+
+
+def _latest_government(token: Token, m: Mentions) -> list[Span]:
+    """The country or government named last before ``token``."""
+    for i in range(token.i - 1, -1, -1):
+        ent = m.by_token.get(i)
+        if ent is not None and ent.label_ in {"Country", "Government"}:
+            return [ent]
+    return []
 
 
 def _unique(spans: list[Span]) -> list[Span]:

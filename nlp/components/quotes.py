@@ -19,19 +19,20 @@ SPEECH = {"say", "tell", "add", "write", "state", "note", "explain", "warn", "ar
           "tweet", "post", "caution", "predict", "complain", "allege", "contend", "recall"}  # fmt: skip
 SPEAKER_TYPES = {"Person", "Government", "Company", "Organization", "Country", "Media"}
 PRONOUNS = {"he": "Person", "she": "Person", "they": None, "it": None, "we": None}
-# “curly” or "straight" pairs; straight ones must not span paragraphs.
-_QUOTE = re.compile(r"\u201c([^\u201d]{2,2000}?)\u201d|\"([^\"\n]{2,2000}?)\"")
+# An opening mark (curly or straight) to the next closing one in the same paragraph: writers
+# and CMSes mix “curly” and "straight" marks, even within one quote.
+_QUOTE = re.compile(r"[\u201c\"]([^\u201c\u201d\"\n]{2,2000}?)[\u201d\"]")
 MIN_WORDS = 3
+MIN_UNATTRIBUTED_WORDS = 8
 WINDOW = 14  # tokens either side of a quote in which its speech verb is looked for
 
 
 def quote_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, inner text) of each direct quotation, the quote marks excluded."""
     for m in _QUOTE.finditer(text):
-        group = 1 if m.group(1) is not None else 2
-        inner = m.group(group).strip()
+        inner = m.group(1).strip()
         if len(inner.split()) >= MIN_WORDS:
-            yield m.start(group), m.end(group), inner
+            yield m.start(1), m.end(1), inner
 
 
 class QuoteFinder:
@@ -48,6 +49,8 @@ class QuoteFinder:
             speaker = self._speaker(doc, span)
             if speaker is None and last is not None and self._continues(doc, last, start):
                 speaker = {"speaker": last["speaker"], "speaker_id": last["speaker_id"]}
+            if speaker is None and len(inner.split()) < MIN_UNATTRIBUTED_WORDS:
+                continue  # a scare quote or a title ("the 'Foreign Direct Product Rule'")
             record = {
                 "speaker": speaker["speaker"] if speaker else None,
                 "speaker_id": speaker["speaker_id"] if speaker else None,
@@ -123,16 +126,39 @@ def _linked(token: Token) -> dict[str, Any] | None:
 
 
 def _pronoun(token: Token) -> dict[str, Any] | None:
-    """He/she -> the latest person named before; it/they -> the latest organisation."""
+    """He/she -> the person last named as a subject (else last named); they -> the first of
+    coordinated subjects ("Rubio and Stefanik ... they wrote"), else the latest organisation."""
     lower = token.lower_
     if lower not in PRONOUNS:
         return None
-    wanted = {"Person"} if PRONOUNS[lower] == "Person" else SPEAKER_TYPES - {"Person", "Country"}
-    for ent in reversed([e for e in token.doc.ents if e.end <= token.i]):
-        if ent.kb_id_ and ent.label_ in wanted:
-            row = token.doc._.entity_table.get(ent.kb_id_, {})
-            return {"speaker": row.get("name", ent.text), "speaker_id": ent.kb_id_}
-    return None
+    doc = token.doc
+    before = [e for e in doc.ents if e.end <= token.i and e.kb_id_ and e.label_ in SPEAKER_TYPES]
+    before = [e for e in before if token.i - e.start < 200]  # a few sentences back at most
+    if PRONOUNS[lower] == "Person":
+        people = [e for e in before if e.label_ == "Person"]
+        subjects = [e for e in people if _is_subject(e)]
+        chosen = (subjects or people)[-1:] if people else []
+    elif lower == "they":
+        pairs = [e for e in before if e.label_ == "Person" and _is_subject(e) and _has_conj(e)]
+        others = [e for e in before if e.label_ not in {"Person", "Country"}]
+        chosen = pairs[-1:] or others[-1:]
+    else:
+        chosen = [e for e in before if e.label_ not in {"Person", "Country"}][-1:]
+    if not chosen:
+        return None
+    row = doc._.entity_table.get(chosen[0].kb_id_, {})
+    return {"speaker": row.get("name", chosen[0].text), "speaker_id": chosen[0].kb_id_}
+
+
+def _is_subject(ent: Span) -> bool:
+    root = ent.root
+    while root.dep_ in {"conj", "appos", "compound"} and root.head is not root:
+        root = root.head
+    return root.dep_ in {"nsubj", "nsubjpass"}
+
+
+def _has_conj(ent: Span) -> bool:
+    return any(c.dep_ == "conj" for c in ent.root.children) or ent.root.dep_ == "conj"
 
 
 @Language.factory("chipwatch_quotes")
