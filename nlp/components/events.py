@@ -189,7 +189,7 @@ class EventExtractor:
                 seen.add(key)
                 self._date(event, sent, published)
                 events.append(event)
-        doc._.events = events
+        doc._.events = _drop_vague_repeats(events)
         return doc
 
     def _sentence(self, sent: Span, mentions: Mentions) -> Iterator[dict[str, Any]]:
@@ -348,12 +348,38 @@ class EventExtractor:
 
 
 def _latest_government(token: Token, m: Mentions) -> list[Span]:
-    """The country or government named last before ``token``."""
-    for i in range(token.i - 1, -1, -1):
+    """The government "the government" most likely means: of the countries and governments
+    named before ``token``, the one most often the subject of a clause, then the latest."""
+    score: dict[str, float] = {}
+    spans: dict[str, Span] = {}
+    seen = set()
+    for i in range(token.i):
         ent = m.by_token.get(i)
-        if ent is not None and ent.label_ in {"Country", "Government"}:
-            return [ent]
-    return []
+        if ent is None or ent.label_ not in {"Country", "Government"} or ent.start in seen:
+            continue
+        seen.add(ent.start)
+        subject = ent.root.dep_ in {"nsubj", "nsubjpass"}
+        score[ent.kb_id_] = score.get(ent.kb_id_, 0.0) + (3.0 if subject else 0.5) + i * 1e-6
+        spans[ent.kb_id_] = ent
+    if not score:
+        return []
+    return [spans[max(score, key=lambda k: score[k])]]
+
+
+def _drop_vague_repeats(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A targetless event ("the US is pushing its allies to ...") repeats one with named targets
+    by the same actor about the same measure (or none): keep the precise one."""
+    precise = {(e["type"], e["actor_id"], e["measure_id"]) for e in events if e["target_ids"]}
+    by_actor = {(e["type"], e["actor_id"]) for e in events if e["target_ids"]}
+    kept = []
+    for e in events:
+        vague = not e["target_ids"] and (
+            (e["type"], e["actor_id"], e["measure_id"]) in precise
+            or (e["measure_id"] is None and (e["type"], e["actor_id"]) in by_actor)
+        )
+        if not vague:
+            kept.append(e)
+    return kept
 
 
 def _unique(spans: list[Span]) -> list[Span]:
