@@ -109,10 +109,13 @@ class Linker:
         return shared_kb(self.kb_dir)
 
     def _description_matcher(self) -> PhraseMatcher:
+        # Patterns are the descriptions as written ("china's biggest chipmaker"), each filed
+        # under its normalised key, which is how the KB indexes them.
         if self._descriptions is None:
             m = PhraseMatcher(self._vocab, attr="LOWER")
-            for desc in self.kb.by_description:
-                m.add(desc, [self._make_doc(desc)])
+            for entity in self.kb.entities.values():
+                for desc in entity.descriptions:
+                    m.add(norm(desc), [self._make_doc(desc.lower())])
             self._descriptions = m
         return self._descriptions
 
@@ -161,6 +164,18 @@ class Linker:
                 if i in demonyms:
                     kept.remove(demonyms.pop(i))
         return out
+
+
+def _surnames(name: str, type_: str, kb: Entity | None) -> list[str]:
+    """The short forms a person goes by after the first mention: the KB's one-word aliases
+    (family names come first in "Xi Jinping"), else the last word of the name."""
+    if type_ != "Person" or len(name.split()) < 2:
+        return []
+    if kb is not None:
+        short = [a for a in kb.aliases if len(a.split()) == 1 and a in name.split()]
+        if short:
+            return short
+    return [name.split()[-1]]
 
 
 class _DocState:
@@ -223,8 +238,8 @@ class _DocState:
         row = self._row(entity_id, name, type_, span, kb)
         row.seen(span.text)
         self.last_seen[entity_id] = span.start
-        if type_ == "Person" and len(name.split()) > 1:
-            self.surnames.setdefault(norm(name.split()[-1]), entity_id)
+        for surname in _surnames(name, type_, kb):
+            self.surnames.setdefault(norm(surname), entity_id)
         self._note_acronym(span, entity_id)
         return Span(span.doc, span.start, span.end, label=type_, kb_id=entity_id)
 

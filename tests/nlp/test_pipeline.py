@@ -150,3 +150,15 @@ def test_resistance_to_pressure(run: Any) -> None:
     r = run("The Hague rejected Washington's demands to restrict ASML's servicing work in China.")
     (e,) = events(r, "RESISTANCE")
     assert e["actor_id"] == "country/nl" and "country/us" in e["target_ids"]
+
+
+def test_family_name_first(run: Any) -> None:
+    r = run("Xi Jinping met the delegation in Beijing. Xi said China would respond.")
+    xi = entity(r, "Xi Jinping")
+    assert set(xi["aliases_seen"]) == {"Xi Jinping", "Xi"}
+
+
+def test_possessive_description(run: Any) -> None:
+    r = run("SMIC reported higher sales on Thursday. China's biggest chipmaker said demand rose.")
+    smic = entity(r, "SMIC")
+    assert any("biggest chipmaker" in a for a in smic["aliases_seen"]), smic["aliases_seen"]
