@@ -64,6 +64,7 @@ class Entity:
     descriptions: tuple[str, ...] = ()
     demonyms: tuple[str, ...] = ()
     capitals: tuple[str, ...] = ()
+    imposed_by: str | None = None  # for measures: the government that imposes it
 
     @property
     def role(self) -> str | None:
@@ -123,6 +124,7 @@ def _entity(raw: dict[str, Any], where: str) -> Entity:
             country=raw.get("country"), roles=tuple(raw.get("roles") or ()),
             descriptions=tuple(raw.get("descriptions") or ()),
             demonyms=tuple(raw.get("demonyms") or ()), capitals=tuple(raw.get("capitals") or ()),
+            imposed_by=raw.get("imposed_by"),
         )  # fmt: skip
     except KeyError as e:
         raise KBError(f"{where}: missing key {e}") from e

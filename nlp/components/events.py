@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from nlp import extensions
 from nlp.dates import parse_published, resolve
+from nlp.kb import KB_DIR, shared_kb
 
 # lemma -> event type. Verbs; a few nouns are handled below ("pressure on", "ban on").
 TRIGGERS: dict[str, str] = {
@@ -27,7 +28,7 @@ TRIGGERS: dict[str, str] = {
     **dict.fromkeys(("restrict", "ban", "bar", "block", "prohibit", "curb", "limit", "tighten",
                      "impose", "blacklist", "sanction", "add", "expand", "introduce", "unveil",
                      "announce", "target", "tighten", "broaden", "extend", "halt", "stop",
-                     "control", "cut", "list", "designate", "freeze"), "RESTRICTION"),  # fmt: skip
+                     "control", "cut", "list", "designate", "freeze", "place", "put"), "RESTRICTION"),  # fmt: skip
     **dict.fromkeys(("license", "licence", "grant", "revoke", "deny", "approve", "issue",
                      "suspend", "exempt", "waive", "authorize", "authorise", "rescind",
                      "reject"), "LICENSING"),  # fmt: skip
@@ -75,11 +76,19 @@ TARGET_TYPES = {
 }
 # Weak triggers only count with the frame that makes them an event.
 NEEDS_COMPLEMENT = {"want", "ask", "call", "seek", "push", "encourage", "prompt", "appeal"}
-NEEDS_MEASURE_OR_LIST = {"add", "expand", "introduce", "unveil", "announce", "extend", "list",
+NEEDS_MEASURE_OR_LIST = {"place", "put", "add", "expand", "introduce", "unveil", "announce", "extend", "list",
                          "designate", "cut", "stop", "halt", "control", "target", "broaden",
                          "impose", "tighten"}  # fmt: skip
 NEEDS_LICENCE = {"grant", "revoke", "deny", "approve", "issue", "suspend", "rescind", "reject",
                  "authorize", "authorise", "exempt", "waive"}  # fmt: skip
+# "published export controls", "will require export licences": a measure as the object.
+MEASURE_VERBS = {"publish", "issue", "adopt", "require", "implement", "update", "finalize",
+                 "finalise", "enforce", "apply", "unveil", "announce", "introduce", "impose",
+                 "expand", "tighten", "extend", "strengthen", "widen", "enact", "set", "roll",
+                 "release", "revise", "broaden", "toughen", "step"}  # fmt: skip
+NOUN_SUPPLY = {"sale", "sales", "shipment", "shipments", "export", "exports", "delivery",
+               "deliveries"}  # fmt: skip
+PRONOUN_SUBJECTS = {"it", "they", "he", "she", "we"}
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
               "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
 # Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
@@ -140,6 +149,14 @@ def _embedded(trigger: Token, sent: Span) -> bool:
     return False
 
 
+def _has_measure_object(verb: Token) -> bool:
+    for child in verb.children:
+        if child.dep_ in {"dobj", "obj", "nsubjpass"}:
+            if any(t.ent_type_ == "Measure" for t in child.subtree):
+                return True
+    return False
+
+
 def _complement(t: Token) -> bool:
     """An infinitive or clause that completes its head: "pushing allies to tighten ..."."""
     if t.dep_ in {"xcomp", "ccomp", "conj"}:
@@ -171,8 +188,9 @@ def _subject(trigger: Token) -> Token | None:
 
 
 class EventExtractor:
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, *, kb_dir: str = "") -> None:
         self.name = name
+        self.kb_dir = kb_dir or str(KB_DIR)
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = Mentions.of(doc)
@@ -189,8 +207,23 @@ class EventExtractor:
                 seen.add(key)
                 self._date(event, sent, published)
                 events.append(event)
+        events = [self._as_country(e) for e in events]
+        _infer_resisted(events, doc)
         doc._.events = _drop_vague_repeats(events)
         return doc
+
+    def _as_country(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Reports name a country's agencies ("the Commerce Department", "China's commerce
+        ministry") where analysts count the country: the country acts, the agency is kept."""
+        entity = shared_kb(self.kb_dir).get(event["actor_id"])
+        if entity is None or entity.type != "Government" or not entity.country:
+            return event
+        country = shared_kb(self.kb_dir).get(entity.country)
+        if country is None:
+            return event
+        event["agency"], event["agency_id"] = event["actor"], event["actor_id"]
+        event["actor"], event["actor_id"] = country.name, country.id
+        return event
 
     def _sentence(self, sent: Span, mentions: Mentions) -> Iterator[dict[str, Any]]:
         for token in sent:
@@ -208,6 +241,8 @@ class EventExtractor:
         if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN"):
             return None
         type_ = TRIGGERS.get(lemma)
+        if lemma in MEASURE_VERBS and _has_measure_object(token):
+            return "RESTRICTION"
         if type_ is None:
             return None
         words = {t.lower_ for t in sent}
@@ -228,6 +263,8 @@ class EventExtractor:
         return type_
 
     def _noun_trigger(self, token: Token, lemma: str) -> str | None:
+        if token.lower_ in NOUN_SUPPLY and any(c.dep_ == "poss" for c in token.children):
+            return "SUPPLY"  # "ASML's sales to China"
         type_ = NOUN_TRIGGERS.get(lemma)
         if type_ is None:
             return None
@@ -235,15 +272,18 @@ class EventExtractor:
         return type_ if any(c.dep_ == "prep" for c in token.children) else None
 
     def _frame(self, trigger: Token, type_: str, sent: Span, m: Mentions) -> Iterator[dict[str, Any]]:
-        actors, targets, confidence = self._roles(trigger, type_, m)
+        spans, targets, confidence = self._roles(trigger, type_, m)
         measure = self._measure(trigger, sent)
         table = sent.doc._.entity_table
-        for actor in actors:
-            mine = [t for t in targets if t.kb_id_ != actor.kb_id_]
+        actors = [(a.kb_id_, table[a.kb_id_]["name"]) for a in spans]
+        if not actors and type_ == "RESTRICTION" and measure is not None:
+            actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
+        for actor_id, actor_name in actors:
+            mine = [t for t in targets if t.kb_id_ != actor_id]
             if not mine and type_ in NEED_TARGETS:
                 continue  # "SMIC used tools to manufacture chips": made what, for whom?
             yield {
-                "type": type_, "actor": table[actor.kb_id_]["name"], "actor_id": actor.kb_id_,
+                "type": type_, "actor": actor_name, "actor_id": actor_id,
                 "targets": [table[t.kb_id_]["name"] for t in mine],
                 "target_ids": [t.kb_id_ for t in mine],
                 "measure": table[measure.kb_id_]["name"] if measure is not None else None,
@@ -253,6 +293,12 @@ class EventExtractor:
                 "confidence": round(confidence - (0.0 if mine else 0.15), 2), "negated": False,
             }  # fmt: skip
 
+    def _imposer(self, measure_id: str) -> list[tuple[str, str]]:
+        kb = shared_kb(self.kb_dir)
+        measure = kb.get(measure_id)
+        imposer = kb.get(measure.imposed_by) if measure and measure.imposed_by else None
+        return [(imposer.id, imposer.name)] if imposer is not None else []
+
     def _roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[list[Span], list[Span], float]:
         actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
         if trigger.pos_ == "NOUN":
@@ -261,6 +307,9 @@ class EventExtractor:
         agent = [c for c in trigger.children if c.dep_ == "agent"]
         if passive or agent:
             actors = [e for a in agent for e in m.in_subtree(a, actor_types)][:1]
+            for a in agent:  # "by the bureau": the government last named
+                if not actors and any(t.lemma_.lower() in GENERIC_ACTORS for t in a.subtree):
+                    actors = _latest_government(a, m)
             heads = [t for p in passive for t in _conj_expand(p)]
             if trigger.dep_ == "acl":  # "the Kirin 9000S, made by SMIC": the noun it modifies
                 heads += _conj_expand(trigger.head)
@@ -269,15 +318,26 @@ class EventExtractor:
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
         skip = {t.i for t in subject.subtree} if subject is not None else set()
-        return actors, _unique(self._objects(trigger, target_types, m, skip)), 0.8
+        targets = self._objects(trigger, target_types, m, skip)
+        if not targets and type_ == "RESTRICTION":  # "controls meant to slow China's access"
+            targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, skip)
+                       if not _modifier(e)]  # fmt: skip
+        if type_ == "LICENSING":  # the licence holder, not where its goods go
+            targets = [t for t in targets if t.label_ == "Company"] or targets
+        return actors, _unique(targets), 0.8
 
     def _actors(self, subject: Token, types: set[str], m: Mentions) -> list[Span]:
-        """Each coordinated subject's entity ("Rubio and Stefanik urged ..."), or the government
-        a generic subject stands for ("officials said", "the administration")."""
+        """Each coordinated subject's entity ("Rubio and Stefanik urged ..."), the entities a
+        group subject names ("four groups, including X and Y"), or whom a pronoun or a generic
+        subject ("officials", "the administration") stands for."""
         heads = [m.at(t) for t in _conj_expand(subject)]
         found = [e for e in heads if e is not None and e.label_ in types]
         if not found:
-            found = m.in_subtree(subject, types)[:1]
+            inside = m.in_subtree(subject, types)
+            named = [e for e in inside if not _modifier(e)]
+            found = named or inside[:1]
+        if not found and subject.lower_ in PRONOUN_SUBJECTS:
+            found = _antecedent(subject, m, types)
         if not found and subject.lemma_.lower() in GENERIC_ACTORS:
             found = _latest_government(subject, m)
         return _unique(found)
@@ -315,7 +375,7 @@ class EventExtractor:
             if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
                 found = m.in_subtree(child, actor_types)
                 actor = actor or (found[0] if found else None)
-            elif child.dep_ == "prep" and child.lower_ in {"on", "against", "into", "of", "to"}:
+            elif child.dep_ == "prep" and child.lower_ in {"on", "against", "into", "of", "to", "in"}:
                 targets += m.in_subtree(child, target_types)
             elif child.dep_ in {"poss", "compound", "amod"}:
                 ent = m.at(child)
@@ -347,6 +407,21 @@ class EventExtractor:
             event["date_source"] = "published"
 
 
+def _modifier(ent: Span) -> bool:
+    """A demonym or country modifying a noun ("Chinese groups"), not a party itself."""
+    return ent.label_ == "Country" and ent.root.dep_ in {"amod", "compound", "nmod"}
+
+
+def _antecedent(pronoun: Token, m: Mentions, types: set[str]) -> list[Span]:
+    """The entity a subject pronoun refers back to: the latest subject of an allowed type."""
+    want = {"Person"} if pronoun.lower_ in {"he", "she"} else types - {"Person"}
+    for i in range(pronoun.i - 1, max(-1, pronoun.i - 150), -1):
+        ent = m.by_token.get(i)
+        if ent is not None and ent.label_ in want and ent.root.dep_ in {"nsubj", "nsubjpass"}:
+            return [ent]
+    return []
+
+
 def _latest_government(token: Token, m: Mentions) -> list[Span]:
     """The government "the government" most likely means: of the countries and governments
     named before ``token``, the one most often the subject of a clause, then the latest."""
@@ -364,6 +439,22 @@ def _latest_government(token: Token, m: Mentions) -> list[Span]:
     if not score:
         return []
     return [spans[max(score, key=lambda k: score[k])]]
+
+
+RESISTED_TYPES = {"RESTRICTION", "PRESSURE", "INVESTIGATION", "LICENSING"}
+
+
+def _infer_resisted(events: list[dict[str, Any]], doc: Doc) -> None:
+    """Resistance is to someone's pressure or measure: with no named target, the one who last
+    pressed, restricted or probed before it in the article (another party than the resister)."""
+    for i, e in enumerate(events):
+        if e["type"] != "RESISTANCE" or e["target_ids"]:
+            continue
+        for prior in reversed(events[:i]):
+            if prior["type"] in RESISTED_TYPES and prior["actor_id"] != e["actor_id"]:
+                e["targets"], e["target_ids"] = [prior["actor"]], [prior["actor_id"]]
+                e["confidence"] = round(e["confidence"] - 0.1, 2)
+                break
 
 
 def _drop_vague_repeats(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -389,7 +480,7 @@ def _unique(spans: list[Span]) -> list[Span]:
     return list(out.values())
 
 
-@Language.factory("chipwatch_events")
-def make_events(nlp: Language, name: str) -> EventExtractor:
+@Language.factory("chipwatch_events", default_config={"kb_dir": ""})
+def make_events(nlp: Language, name: str, kb_dir: str) -> EventExtractor:
     extensions.register()
-    return EventExtractor(nlp, name)
+    return EventExtractor(nlp, name, kb_dir=kb_dir)

@@ -127,7 +127,7 @@ class Linker:
             if span.label_ not in OUR_TYPES and span.label_ not in {"PERSON", "ORG", "PRODUCT", "GPE", "NORP"}:
                 kept.append(span)  # dates and numbers stay for the date resolver
                 continue
-            if span._.excluded:
+            if span._.in_furniture or "\n" in span.text:
                 continue
             linked = state.link(span)
             if linked is not None:
@@ -147,7 +147,7 @@ class Linker:
             if any(i in taken for i in range(start, end)):
                 continue
             span = Span(doc, start, end)
-            if span._.excluded:
+            if span._.in_furniture:
                 continue
             desc = self._vocab.strings[match_id]
             candidates = [i for i in self.kb.by_description.get(desc, []) if i in state.table

@@ -44,7 +44,7 @@ class QuoteFinder:
         last: dict[str, Any] | None = None
         for start, end, inner in quote_spans(doc.text):
             span = doc.char_span(start, end, alignment_mode="expand")
-            if span is None or span._.excluded:
+            if span is None or span._.in_furniture:
                 continue
             speaker = self._speaker(doc, span)
             if speaker is None and last is not None and self._continues(doc, last, start):
