@@ -49,7 +49,7 @@ GENERIC_ACTORS = {"government", "administration", "department", "ministry", "off
                   "authorities", "regulators", "washington", "agency", "bureau", "commission",
                   "lawmakers"}  # fmt: skip
 NOUN_TRIGGERS = {
-    "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE", "demand": "PRESSURE",
+    "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE",
     "ban": "RESTRICTION", "restriction": "RESTRICTION", "curb": "RESTRICTION",
     "investigation": "INVESTIGATION", "probe": "INVESTIGATION",
 }  # fmt: skip
@@ -67,10 +67,10 @@ ACTOR_TYPES = {
 }
 TARGET_TYPES = {
     "PRESSURE": {"Country", "Government", "Person", "Company", "Organization"},
-    "RESTRICTION": {"Country", "Company", "Government", "Organization", "Product"},
+    "RESTRICTION": {"Country", "Company", "Government", "Organization"},
     "LICENSING": {"Company", "Country"},
     "INVESTIGATION": {"Company", "Person", "Country", "Government", "Organization"},
-    "PRODUCTION": {"Product", "Technology"},
+    "PRODUCTION": {"Product"},
     "SUPPLY": {"Company", "Country", "Government"},
     "RESISTANCE": {"Country", "Government", "Person", "Company", "Organization"},
 }
@@ -88,7 +88,9 @@ MEASURE_VERBS = {"publish", "issue", "adopt", "require", "implement", "update", 
                  "release", "revise", "broaden", "toughen", "step"}  # fmt: skip
 NOUN_SUPPLY = {"sale", "sales", "shipment", "shipments", "export", "exports", "delivery",
                "deliveries"}  # fmt: skip
-PRONOUN_SUBJECTS = {"it", "they", "he", "she", "we"}
+_NOUN_TARGET_PREPS = {"SUPPLY": {"to"}, "PRESSURE": {"on", "against", "to"},
+                      "RESTRICTION": {"on", "against", "to"}, "INVESTIGATION": {"into", "of", "on"}}  # fmt: skip
+PRONOUN_SUBJECTS = {"it", "they", "he", "she"}  # "we" in a quote is its speaker: not resolved
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
               "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
 # Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
@@ -145,6 +147,19 @@ def _embedded(trigger: Token, sent: Span) -> bool:
         t = t.head
         lemma = t.lemma_.lower()
         if TRIGGERS.get(lemma) in {"PRESSURE", "RESISTANCE"} or lemma in EMBEDDING:
+            return True
+    return False
+
+
+def _presses_someone(verb: Token) -> bool:
+    """"wants Japan to act", "called on Tokyo": another party is to act, not the subject
+    itself ("wants to keep serving customers")."""
+    for c in verb.children:
+        if c.dep_ in {"dobj", "obj"}:
+            return True
+        if c.dep_ in {"xcomp", "ccomp"} and any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children):
+            return True
+        if c.dep_ == "prep" and c.lower_ in {"on", "for"}:
             return True
     return False
 
@@ -208,22 +223,36 @@ class EventExtractor:
                 self._date(event, sent, published)
                 events.append(event)
         events = [self._as_country(e) for e in events]
-        _infer_resisted(events, doc)
+        _infer_resisted(events, lambda i: self._country_of(i, "Person"))
         doc._.events = _drop_vague_repeats(events)
         return doc
 
     def _as_country(self, event: dict[str, Any]) -> dict[str, Any]:
         """Reports name a country's agencies ("the Commerce Department", "China's commerce
         ministry") where analysts count the country: the country acts, the agency is kept."""
-        entity = shared_kb(self.kb_dir).get(event["actor_id"])
-        if entity is None or entity.type != "Government" or not entity.country:
-            return event
-        country = shared_kb(self.kb_dir).get(entity.country)
-        if country is None:
-            return event
-        event["agency"], event["agency_id"] = event["actor"], event["actor_id"]
-        event["actor"], event["actor_id"] = country.name, country.id
+        country = self._country_of(event["actor_id"], "Government")
+        if country is not None:
+            event["agency"], event["agency_id"] = event["actor"], event["actor_id"]
+            event["actor"], event["actor_id"] = country.name, country.id
+        keep = [i for i, t in enumerate(event["target_ids"]) if t != event["actor_id"]]
+        event["targets"] = [event["targets"][i] for i in keep]
+        event["target_ids"] = [event["target_ids"][i] for i in keep]
         return event
+
+    def _country_of(self, entity_id: str, *types: str) -> Any:
+        """The country of a KB government body (or person): its own field, else a country named
+        in its name ("Dutch Ministry of Foreign Affairs")."""
+        kb = shared_kb(self.kb_dir)
+        entity = kb.get(entity_id)
+        if entity is None or entity.type not in types:
+            return None
+        if entity.country and kb.get(entity.country) is not None:
+            return kb.get(entity.country)
+        for word in entity.name.replace("'s", "").split():
+            found = [e for e in kb.lookup(word) if e.type == "Country"]
+            if found:
+                return found[0]
+        return None
 
     def _sentence(self, sent: Span, mentions: Mentions) -> Iterator[dict[str, Any]]:
         for token in sent:
@@ -254,7 +283,7 @@ class EventExtractor:
             c.dep_ == "xcomp" and c.lemma_.lower() in NO_COMMENT for c in token.children
         ):
             return None  # "declined to comment" resists nothing
-        if lemma in NEEDS_COMPLEMENT and not any(c.dep_ in {"xcomp", "ccomp", "prep"} for c in token.children):
+        if lemma in NEEDS_COMPLEMENT and not _presses_someone(token):
             return None
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
             e.label_ == "Measure" for e in sent.ents
@@ -348,7 +377,7 @@ class EventExtractor:
 
     def _objects(self, trigger: Token, types: set[str], m: Mentions, skip: set[int]) -> list[Span]:
         found: list[Span] = []
-        direct_only = "Product" in types  # what is made is the object, not who it is made for
+        direct_only = types == TARGET_TYPES["PRODUCTION"]  # what is made, not for whom
         for child in trigger.children:
             if direct_only and child.dep_ not in {"dobj", "obj"}:
                 continue
@@ -375,7 +404,7 @@ class EventExtractor:
             if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
                 found = m.in_subtree(child, actor_types)
                 actor = actor or (found[0] if found else None)
-            elif child.dep_ == "prep" and child.lower_ in {"on", "against", "into", "of", "to", "in"}:
+            elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS[type_]:
                 targets += m.in_subtree(child, target_types)
             elif child.dep_ in {"poss", "compound", "amod"}:
                 ent = m.at(child)
@@ -444,7 +473,7 @@ def _latest_government(token: Token, m: Mentions) -> list[Span]:
 RESISTED_TYPES = {"RESTRICTION", "PRESSURE", "INVESTIGATION", "LICENSING"}
 
 
-def _infer_resisted(events: list[dict[str, Any]], doc: Doc) -> None:
+def _infer_resisted(events: list[dict[str, Any]], country_of: Any) -> None:
     """Resistance is to someone's pressure or measure: with no named target, the one who last
     pressed, restricted or probed before it in the article (another party than the resister)."""
     for i, e in enumerate(events):
@@ -452,7 +481,12 @@ def _infer_resisted(events: list[dict[str, Any]], doc: Doc) -> None:
             continue
         for prior in reversed(events[:i]):
             if prior["type"] in RESISTED_TYPES and prior["actor_id"] != e["actor_id"]:
-                e["targets"], e["target_ids"] = [prior["actor"]], [prior["actor_id"]]
+                # the president's pressure is his country's
+                country = country_of(prior["actor_id"])
+                name, ident = (country.name, country.id) if country else (prior["actor"], prior["actor_id"])
+                if ident == e["actor_id"]:
+                    continue
+                e["targets"], e["target_ids"] = [name], [ident]
                 e["confidence"] = round(e["confidence"] - 0.1, 2)
                 break
 
