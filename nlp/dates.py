@@ -18,7 +18,7 @@ MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
-_YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d-])"
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d-]|[^\W\d_])"  # not "2000i", "2022-21658"
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _absolute(text: str) -> Iterator[Found]:
         yield Found(m.start(), m.end(), _ym(int(m["year"]), _month_no(m["month"])))
     for m in re.finditer(rf"\b(?:(?:first|second|third|fourth|last)\s+(?:quarter|half)|q[1-4]|h[12])(?:\s+of)?\s+{_YEAR}", t, re.I):
         yield Found(m.start(), m.end(), m["year"])
-    for m in re.finditer(rf"(?<![\w$€£-]){_YEAR}", t):
+    for m in re.finditer(rf"(?<![\w$€£:./-]){_YEAR}", t):
         yield Found(m.start(), m.end(), m["year"])
 
 

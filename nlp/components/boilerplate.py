@@ -27,6 +27,8 @@ _LINE = re.compile(
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-\u2013\u2014]+\s"
 )
+# A caption line ending in its credit: "Wafers at a fair in Shanghai. Photo: Jane Doe/Agency".
+_CAPTION_CREDIT = re.compile(r"\b(?:photo|image|picture|credit|photograph)s?\s*:\s*\S[^\n]{0,80}$", re.I)
 # Credits inside a caption line: "... (Photo: Jane Doe/Reuters)".
 _INLINE_CREDIT = re.compile(r"\((?:photo|image|credit)[^)]{0,80}\)", re.IGNORECASE)
 
@@ -39,7 +41,7 @@ def furniture_ranges(text: str) -> list[tuple[int, int]]:
         offset = end + 1
         if not line.strip():
             continue
-        if len(line) < 300 and _LINE.match(line):
+        if len(line) < 300 and (_LINE.match(line) or _CAPTION_CREDIT.search(line)):
             ranges.append((start, end))
             continue
         if n < 3:

@@ -29,3 +29,9 @@ def covered(text: str, fragment: str) -> bool:
 )
 def test_furniture(text: str, fragment: str, furniture: bool) -> None:
     assert covered(text, fragment) is furniture
+
+
+def test_caption_line_ending_in_a_credit() -> None:
+    text = "The rules were published.\n\nWafers at a fair in Shanghai. Photo: Kevin Chu/Agency\n\nMore."
+    assert covered(text, "Wafers") and covered(text, "Kevin Chu")
+    assert not covered(text, "The rules") and not covered(text, "More.")
