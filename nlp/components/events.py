@@ -52,6 +52,7 @@ NOUN_TRIGGERS = {
     "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE",
     "ban": "RESTRICTION", "restriction": "RESTRICTION", "curb": "RESTRICTION",
     "investigation": "INVESTIGATION", "probe": "INVESTIGATION",
+    "complaint": "RESISTANCE", "challenge": "RESISTANCE", "objection": "RESISTANCE",
 }  # fmt: skip
 LICENCE_WORDS = {"licence", "license", "licenses", "licences", "licensing", "exemption",
                  "exemptions", "waiver", "waivers", "authorization", "authorisation", "permit",
@@ -89,6 +90,7 @@ MEASURE_VERBS = {"publish", "issue", "adopt", "require", "implement", "update", 
 NOUN_SUPPLY = {"sale", "sales", "shipment", "shipments", "export", "exports", "delivery",
                "deliveries"}  # fmt: skip
 _NOUN_TARGET_PREPS = {"SUPPLY": {"to"}, "PRESSURE": {"on", "against", "to"},
+                      "RESISTANCE": {"over", "against", "about", "to"},
                       "RESTRICTION": {"on", "against", "to"}, "INVESTIGATION": {"into", "of", "on"}}  # fmt: skip
 PRONOUN_SUBJECTS = {"it", "they", "he", "she"}  # "we" in a quote is its speaker: not resolved
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
@@ -98,6 +100,7 @@ EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "con
              "threaten", "weigh", "mull", "propose"}  # fmt: skip
 NEED_TARGETS = {"PRODUCTION", "SUPPLY", "LICENSING", "INVESTIGATION"}
 SUBJECTS = {"nsubj", "csubj"}
+RELATIVE = {"which", "that", "who", "whom"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd", "pobj", "obj", "iobj"}
 TARGET_PREPS = {"to", "on", "against", "into", "for", "of", "from", "with", "in", "at"}
@@ -192,6 +195,9 @@ def _subject(trigger: Token) -> Token | None:
     for _ in range(4):  # climb xcomp/conj chains: "agreed to restrict", "met and urged"
         for c in t.children:
             if c.dep_ in SUBJECTS:
+                # "makers such as KLA, which sell to China": the noun the clause describes
+                if c.lower_ in RELATIVE and t.dep_ == "relcl":
+                    return t.head
                 return c
         if t.dep_ in {"xcomp", "conj", "advcl", "relcl"} and t.head is not t:
             if t.dep_ == "relcl":
@@ -412,6 +418,11 @@ class EventExtractor:
                     actor = actor or ent
                 elif ent is None and child.lemma_.lower() in GENERIC_ACTORS:
                     actor = actor or next(iter(_latest_government(child, m)), None)
+        if actor is None and trigger.dep_ in {"dobj", "obj"}:
+            # "China lodged a complaint": the one who lodged it
+            subject = _subject(trigger.head)
+            found = self._actors(subject, actor_types, m) if subject is not None else []
+            actor = found[0] if found else None
         if not targets and type_ == "PRESSURE":
             # "X gave in to pressure from Y": the one who gave in was pressed
             verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
