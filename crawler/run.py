@@ -122,6 +122,7 @@ def run_crawl(
     # Scrapy's own chatter stays at LOG_LEVEL; failures are in the report, counted by reason.
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     process = CrawlerProcess(settings)
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))  # configure_logging reset it
     logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     crawlers = []
     for source in sources:

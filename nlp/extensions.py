@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
 from spacy.tokens import Doc, Span
+
+logger = logging.getLogger(__name__)
 
 
 def register() -> None:
@@ -13,6 +20,7 @@ def register() -> None:
         ("entity_table", None),  # id -> dict of the contract's entity fields
         ("events", None),  # list of the contract's event dicts
         ("quotes", None),  # list of the contract's quote dicts
+        ("failed", None),  # why one of our components gave up on this document
     ):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
@@ -36,3 +44,21 @@ def _span_in_furniture(span: Span) -> bool:
     """Whether a mention starts in furniture (a name in a caption or a byline)."""
     ranges = span.doc._.excluded or ()
     return any(start <= span.start_char < end for start, end in ranges)
+
+
+def guarded(component: Callable[[Any, Doc], Doc]) -> Callable[[Any, Doc], Doc]:
+    """A per-document boundary for our components: an unexpected error on one article marks
+    that document failed (the caller reports and skips it) instead of ending the batch."""
+
+    @functools.wraps(component)
+    def call(self: Any, doc: Doc) -> Doc:
+        if doc._.failed:
+            return doc
+        try:
+            return component(self, doc)
+        except Exception as e:  # noqa: BLE001 - the boundary
+            logger.exception("%s failed on a document", getattr(self, "name", "component"))
+            doc._.failed = f"{getattr(self, 'name', 'component')}: {type(e).__name__}: {e}"
+            return doc
+
+    return call

@@ -81,6 +81,8 @@ def extract(article: dict[str, Any], nlp: Language | None = None) -> dict[str, A
     """One article (``url``, ``published``, ``text``, ...) to one extraction record."""
     nlp = nlp or load_pipeline()
     doc = nlp(_doc(nlp, article))
+    if doc._.failed:
+        raise ExtractionError(f"{article.get('url')}: {doc._.failed}")
     return record_from_doc(doc, article, extractor_version())
 
 
@@ -91,50 +93,33 @@ def extract_many(
     batch_size: int = 16,
     on_error: Callable[[dict[str, Any], Exception], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Many articles through ``nlp.pipe``; yields records in input order.
+    """Many articles through one ``nlp.pipe`` (so ``n_process`` workers start once); yields
+    records in input order.
 
-    A bad article (no text) or one a component fails on is passed to ``on_error`` and skipped;
+    A bad article (no text), or one a component fails on, goes to ``on_error`` and is skipped;
     without ``on_error`` the error propagates. The others are still processed.
     """
     nlp = load_pipeline()
     version = extractor_version()
-    for chunk in _chunked(articles, batch_size * max(n_process, 1) * 4):
-        docs = []
-        for article in chunk:
-            try:
-                docs.append((_doc(nlp, article), article))
-            except ExtractionError as e:
-                _fail(on_error, article, e)
-        try:
-            done = list(nlp.pipe(docs, as_tuples=True, n_process=n_process, batch_size=batch_size))
-        except Exception:  # noqa: BLE001 - find the article at fault, keep the rest
-            done = list(_one_by_one(nlp, docs, on_error))
-        for doc, article in done:
-            yield record_from_doc(doc, article, version)
+    items = _valid_docs(nlp, articles, on_error)
+    for doc, article in nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        if doc._.failed:  # one of our components failed on this document (see guard())
+            _fail(on_error, article, ExtractionError(f"{article.get('url')}: {doc._.failed}"))
+            continue
+        yield record_from_doc(doc, article, version)
 
 
-def _one_by_one(
-    nlp: Language, docs: list[tuple[Doc, dict[str, Any]]], on_error: Any
+def _valid_docs(
+    nlp: Language, articles: Iterable[dict[str, Any]], on_error: Any
 ) -> Iterator[tuple[Doc, dict[str, Any]]]:
-    for doc, article in docs:
+    for article in articles:
         try:
-            yield nlp(_doc(nlp, article)), article
-        except Exception as e:  # noqa: BLE001 - a per-record boundary
-            _fail(on_error, article, ExtractionError(f"{article.get('url')}: {e}"))
+            yield _doc(nlp, article), article
+        except ExtractionError as e:
+            _fail(on_error, article, e)
 
 
 def _fail(on_error: Any, article: dict[str, Any], error: Exception) -> None:
     if on_error is None:
         raise error
     on_error(article, error)
-
-
-def _chunked(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -57,6 +57,7 @@ class Boilerplate:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
 
+    @extensions.guarded
     def __call__(self, doc: Doc) -> Doc:
         doc._.excluded = furniture_ranges(doc.text)
         return doc

@@ -213,6 +213,7 @@ class EventExtractor:
         self.name = name
         self.kb_dir = kb_dir or str(KB_DIR)
 
+    @extensions.guarded
     def __call__(self, doc: Doc) -> Doc:
         mentions = Mentions.of(doc)
         published = parse_published(doc._.published)

@@ -55,6 +55,7 @@ class Gazetteer:
                 folded.add(entity_id, [self._make_doc(f.lower()) for f in loose])
         return exact, folded
 
+    @extensions.guarded
     def __call__(self, doc: Doc) -> Doc:
         if self._matchers is None:
             self._matchers = self._build()

@@ -119,6 +119,7 @@ class Linker:
             self._descriptions = m
         return self._descriptions
 
+    @extensions.guarded
     def __call__(self, doc: Doc) -> Doc:
         table: dict[str, Row] = {}
         state = _DocState(self.kb, table)

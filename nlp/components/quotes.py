@@ -39,6 +39,7 @@ class QuoteFinder:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
 
+    @extensions.guarded
     def __call__(self, doc: Doc) -> Doc:
         quotes: list[dict[str, Any]] = []
         last: dict[str, Any] | None = None

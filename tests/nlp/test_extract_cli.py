@@ -64,3 +64,23 @@ def test_jsonl_from_stdin() -> None:
     r = extract("-", stdin=lines)
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.splitlines()) == 3
+
+
+def test_a_component_failing_on_one_article_skips_only_that_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nlp.components.events import EventExtractor
+    from nlp.pipeline import extract_many
+
+    original = EventExtractor._sentence
+
+    def explode(self, sent, mentions):  # type: ignore[no-untyped-def]
+        if "BOOM" in sent.text:
+            raise RuntimeError("boom")
+        return original(self, sent, mentions)
+
+    monkeypatch.setattr(EventExtractor, "_sentence", explode)
+    articles = [{**ARTICLE, "url": f"https://test.invalid/{i}"} for i in range(3)]
+    articles[1]["text"] = "BOOM. The US urged Japan to act."
+    failed: list[str] = []
+    records = list(extract_many(articles, on_error=lambda a, e: failed.append(a["url"])))
+    assert [r["url"] for r in records] == ["https://test.invalid/0", "https://test.invalid/2"]
+    assert failed == ["https://test.invalid/1"]
