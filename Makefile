@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test install tools db-start db-stop clean
+.PHONY: demo test install tools browser db-start db-stop clean
 
 install: $(STAMP)
 
@@ -28,6 +28,12 @@ tools:
 	  command -v mvn >/dev/null || { echo "chipwatch: Maven is needed to build the local Neo4j launcher: apt-get install maven (or set NEO4J_URI)"; exit 1; }; \
 	fi
 
+# The report's browser test uses Debian's chromium (nothing is downloaded from a browser hub).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chipwatch: the report test needs Chromium: sudo apt-get install chromium"; exit 1; fi; }
+
 db-start: install tools
 	$(BIN)/chipwatch db start
 
@@ -38,7 +44,7 @@ demo: install tools
 	$(BIN)/chipwatch demo
 
 # Neo4j is stopped whether the tests pass or not; pytest's exit code is kept.
-test: install tools
+test: install tools browser
 	$(BIN)/chipwatch db start
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	  $(BIN)/chipwatch db stop; exit $$status
@@ -46,3 +52,9 @@ test: install tools
 clean:
 	-$(BIN)/chipwatch db stop
 	rm -rf $(VENV) graph/neo4j-launcher/target
+
+# Reliability (docs/RELIABILITY.md): tests/reliability with its long variants, then a bounded
+# fuzz run per target (FUZZ_SECONDS each, default 45); prints the figures. No Neo4j needed.
+.PHONY: reliability
+reliability: install
+	$(BIN)/python -m tests.reliability.run_all

@@ -28,6 +28,10 @@ class Found:
     value: str
 
 
+_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "several": 3,
+          "a few": 3, "few": 3}  # fmt: skip
+
+
 def _ym(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
@@ -84,6 +88,12 @@ def _relative(text: str, published: date) -> Iterator[Found]:
     for pattern, value in rules:
         for m in re.finditer(pattern, text, re.I):
             yield Found(m.start(), m.end(), value)
+    for m in re.finditer(r"\b(?:(?P<n>\d+|an?|one|two|three|four|several|a few|few)\s+)?"
+                         r"(?P<unit>days?|weeks?|months?)\s+ago\b", text, re.I):  # fmt: skip
+        n = _COUNT.get((m["n"] or "a few").lower()) or int(m["n"])
+        days = {"day": 1, "week": 7, "month": 30}[m["unit"].lower().rstrip("s")] * n
+        when = p - timedelta(days=days)
+        yield Found(m.start(), m.end(), when.isoformat() if days < 7 else when.strftime("%Y-%m"))
     for m in re.finditer(r"\b(?:on\s+|last\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", text, re.I):
         back = (p.weekday() - WEEKDAYS[m["wd"].lower()]) % 7
         if m.group(0).lower().startswith("last") and back == 0:

@@ -34,3 +34,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_run(neo4j_driver: Driver, settings: Settings) -> dict[str, object]:
+    """`chipwatch demo` once per session, as a user runs it: the demo graph the notebook,
+    report and timeline tests read. Its failure fails them."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "chipwatch", "demo"], capture_output=True,
+                          text=True, timeout=900, env=dict(os.environ))  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return {"proc": proc, "report": settings.home / "report.html"}

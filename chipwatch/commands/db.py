@@ -58,27 +58,9 @@ def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_NOT_RUNNING
 
 
-def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """For now: make sure Neo4j runs and answers a query over Bolt."""
-    from graph.connection import connect, database
-
-    if not settings.neo4j.external:
-        cmd_db_start(args, settings)
-    with connect(settings) as driver:
-        records, _, _ = driver.execute_query(
-            "CALL dbms.components() YIELD name, versions, edition "
-            "RETURN name, versions[0] AS version, edition",
-            database_=database(settings),
-        )
-        for r in records:
-            out(f"smoke query: {r['name']} {r['version']} {r['edition']} answers over Bolt")
-    return EXIT_OK
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="manage the local Neo4j (ignored when NEO4J_URI is set)")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     add_command(db_sub, "start", cmd_db_start, "start the local Neo4j and wait until Bolt answers")
     add_command(db_sub, "stop", cmd_db_stop, "stop the local Neo4j cleanly")
     add_command(db_sub, "status", cmd_db_status, "say whether the local Neo4j runs (exit 3 if not)")
-    add_command(sub, "demo", cmd_demo, "start Neo4j and run a smoke query")

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from nlp import extensions
-from nlp.dates import parse_published, resolve
+from nlp.dates import find_dates, parse_published
 from nlp.kb import KB_DIR, shared_kb
 
 # lemma -> event type. Verbs; a few nouns are handled below ("pressure on", "ban on").
@@ -146,7 +146,7 @@ def _embedded(trigger: Token, sent: Span) -> bool:
     """A verb inside what someone is urged or asked to do ("urged Japan to stop servicing"):
     the demand is the event, not the action demanded."""
     t = trigger
-    while _complement(t) and t.head is not t and t.head.i >= sent.start:
+    while _complement(t) and t.head.i != t.i and t.head.i >= sent.start:
         t = t.head
         lemma = t.lemma_.lower()
         if TRIGGERS.get(lemma) in {"PRESSURE", "RESISTANCE"} or lemma in EMBEDDING:
@@ -199,7 +199,7 @@ def _subject(trigger: Token) -> Token | None:
                 if c.lower_ in RELATIVE and t.dep_ == "relcl":
                     return t.head
                 return c
-        if t.dep_ in {"xcomp", "conj", "advcl", "relcl"} and t.head is not t:
+        if t.dep_ in {"xcomp", "conj", "advcl", "relcl"} and t.head.i != t.i:
             if t.dep_ == "relcl":
                 return t.head
             t = t.head
@@ -439,10 +439,22 @@ class EventExtractor:
         return min(measures, key=lambda e: abs(e.start - trigger.i))
 
     def _date(self, event: dict[str, Any], sent: Span, published: Any) -> None:
-        anchor = event["trigger_start"] - sent.start_char
-        value = resolve(sent.text, published, anchor)
-        if value is not None:
-            event["date"], event["date_source"] = value, "text"
+        """The date expression of the trigger's own clause: inside its subtree, or attached
+        to a clause above it ("In 2019, Japan agreed to restrict"); one in a sibling clause
+        ("restricted tools last year, but has resisted going further") is another event's."""
+        trigger = sent.doc[_token_at(sent, event["trigger_start"])]
+        best: tuple[int, int, str] | None = None
+        for found in find_dates(sent.text, published):
+            span = sent.doc.char_span(sent.start_char + found.start, sent.start_char + found.end,
+                                      alignment_mode="expand")  # fmt: skip
+            rank = _clause_rank(span, trigger) if span is not None else None
+            if rank is None:
+                continue
+            distance = abs(found.start - (event["trigger_start"] - sent.start_char))
+            if best is None or (rank, distance) < best[:2]:
+                best = (rank, distance, found.value)
+        if best is not None:
+            event["date"], event["date_source"] = best[2], "text"
         else:
             event["date"] = published.isoformat() if published else None
             event["date_source"] = "published"
@@ -517,6 +529,29 @@ def _drop_vague_repeats(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not vague:
             kept.append(e)
     return kept
+
+
+def _token_at(sent: Span, char: int) -> int:
+    for token in sent:
+        if token.idx <= char < token.idx + max(len(token), 1):
+            return token.i
+    return sent.root.i
+
+
+def _clause_rank(span: Span, trigger: Token) -> int | None:
+    """How surely a date expression dates the trigger: 0 when it modifies the trigger itself,
+    1 when it modifies a clause above ("said on Friday it would require"), 2 when it sits in
+    a clause below; None when it dates a sibling clause ("..., but has resisted")."""
+    verb = span.root
+    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.i == trigger.i:
+        return 0
+    if verb.i in {a.i for a in trigger.ancestors}:
+        return 1
+    if trigger.left_edge.i <= verb.i <= trigger.right_edge.i:
+        return 2
+    return None
 
 
 def _unique(spans: list[Span]) -> list[Span]:

@@ -153,7 +153,7 @@ def _pronoun(token: Token) -> dict[str, Any] | None:
 
 def _is_subject(ent: Span) -> bool:
     root = ent.root
-    while root.dep_ in {"conj", "appos", "compound"} and root.head is not root:
+    while root.dep_ in {"conj", "appos", "compound"} and root.head.i != root.i:
         root = root.head
     return root.dep_ in {"nsubj", "nsubjpass"}
 

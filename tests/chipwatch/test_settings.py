@@ -41,3 +41,21 @@ def test_password_never_in_repr() -> None:
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_log_file_gets_json_lines(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    log = tmp_path / "logs" / "chipwatch.log"
+    env = dict(os.environ, CHIPWATCH_LOG_FILE=str(log), CHIPWATCH_HOME=str(tmp_path),
+               NEO4J_URI="neo4j://127.0.0.1:9", NEO4J_PASSWORD="never-logged-secret")  # fmt: skip
+    subprocess.run([sys.executable, "-m", "chipwatch", "articles", "export", "--store",
+                    str(tmp_path / "none.sqlite")], env=env, capture_output=True, timeout=60)  # fmt: skip
+    subprocess.run([sys.executable, "-m", "chipwatch", "-v", "db", "status"], env=env,
+                   capture_output=True, timeout=60)  # fmt: skip
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(x) for x in lines)
+    assert "never-logged-secret" not in log.read_text()
