@@ -33,7 +33,7 @@ TRIGGERS: dict[str, str] = {
                      "suspend", "exempt", "waive", "authorize", "authorise", "rescind",
                      "reject"), "LICENSING"),  # fmt: skip
     **dict.fromkeys(("investigate", "probe", "examine", "scrutinize", "scrutinise", "audit",
-                     "subpoena", "review"), "INVESTIGATION"),  # fmt: skip
+                     "subpoena", "review", "summon", "question", "raid"), "INVESTIGATION"),  # fmt: skip
     **dict.fromkeys(("make", "produce", "manufacture", "develop", "launch", "build", "release",
                      "design", "fabricate", "mass-produce", "debut", "roll"), "PRODUCTION"),  # fmt: skip
     **dict.fromkeys(("sell", "supply", "ship", "export", "service", "provide", "deliver",
@@ -56,7 +56,7 @@ NOUN_TRIGGERS = {
 }  # fmt: skip
 LICENCE_WORDS = {"licence", "license", "licenses", "licences", "licensing", "exemption",
                  "exemptions", "waiver", "waivers", "authorization", "authorisation", "permit",
-                 "permits", "veu", "validated"}  # fmt: skip
+                 "permits", "veu", "validated", "permission", "approval", "approvals"}  # fmt: skip
 ACTOR_TYPES = {
     "PRESSURE": {"Country", "Government", "Person", "Organization", "Company"},
     "RESTRICTION": {"Country", "Government", "Person"},
@@ -77,7 +77,7 @@ TARGET_TYPES = {
 }
 # Weak triggers only count with the frame that makes them an event.
 NEEDS_COMPLEMENT = {"want", "ask", "call", "seek", "push", "encourage", "prompt", "appeal"}
-NEEDS_MEASURE_OR_LIST = {"place", "put", "add", "expand", "introduce", "unveil", "announce", "extend", "list",
+NEEDS_MEASURE_OR_LIST = {"limit", "block", "place", "put", "add", "expand", "introduce", "unveil", "announce", "extend", "list",
                          "designate", "cut", "stop", "halt", "control", "target", "broaden",
                          "impose", "tighten"}  # fmt: skip
 NEEDS_LICENCE = {"grant", "revoke", "deny", "approve", "issue", "suspend", "rescind", "reject",
@@ -165,6 +165,14 @@ def _presses_someone(verb: Token) -> bool:
         if c.dep_ == "prep" and c.lower_ in {"on", "for"}:
             return True
     return False
+
+
+def _modified_noun(trigger: Token) -> Token | None:
+    """The noun a participle describes: "a chip designed by HiSilicon and made by SMIC"."""
+    t = trigger
+    while t.dep_ == "conj" and t.head.i != t.i:
+        t = t.head
+    return t.head if t.dep_ == "acl" else None
 
 
 def _has_measure_object(verb: Token) -> bool:
@@ -290,6 +298,8 @@ class EventExtractor:
             c.dep_ == "xcomp" and c.lemma_.lower() in NO_COMMENT for c in token.children
         ):
             return None  # "declined to comment" resists nothing
+        if lemma in {"decline", "refuse"} and {t.lower_ for t in sent} & LICENCE_WORDS:
+            return "LICENSING"  # "declined to renew its export licence", "can refuse them"
         if lemma in NEEDS_COMPLEMENT and not _presses_someone(token):
             return None
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
@@ -347,14 +357,20 @@ class EventExtractor:
                 if not actors and any(t.lemma_.lower() in GENERIC_ACTORS for t in a.subtree):
                     actors = _latest_government(a, m)
             heads = [t for p in passive for t in _conj_expand(p)]
-            if trigger.dep_ == "acl":  # "the Kirin 9000S, made by SMIC": the noun it modifies
-                heads += _conj_expand(trigger.head)
+            modified = _modified_noun(trigger)
+            if modified is not None:  # "the Kirin 9000S, made by SMIC": the noun it modifies
+                heads += _conj_expand(modified)
             targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
             return actors, _unique(targets), 0.8
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
         skip = {t.i for t in subject.subtree} if subject is not None else set()
         targets = self._objects(trigger, target_types, m, skip)
+        if not targets and trigger.dep_ == "relcl":
+            # "the A800 and H800, two processors it had designed": what the clause describes
+            noun = trigger.head.head if trigger.head.dep_ == "appos" else trigger.head
+            targets = [e for t in _conj_expand(noun) for e in [m.at(t)] if e is not None
+                       and e.label_ in target_types]  # fmt: skip
         if not targets and type_ == "RESTRICTION":  # "controls meant to slow China's access"
             targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, skip)
                        if not _modifier(e)]  # fmt: skip
@@ -369,7 +385,8 @@ class EventExtractor:
         heads = [m.at(t) for t in _conj_expand(subject)]
         found = [e for e in heads if e is not None and e.label_ in types]
         if not found:
-            inside = m.in_subtree(subject, types)
+            inside = _unique([e for t in _phrase(subject) for e in [m.at(t)]
+                              if e is not None and e.label_ in types])  # fmt: skip
             named = [e for e in inside if not _modifier(e)]
             found = named or inside[:1]
         if not found and subject.lower_ in PRONOUN_SUBJECTS:
@@ -458,6 +475,13 @@ class EventExtractor:
         else:
             event["date"] = published.isoformat() if published else None
             event["date_source"] = "published"
+
+
+def _phrase(head: Token) -> list[Token]:
+    """The noun phrase without the clauses that describe it ("the rules, which require
+    licences for exports to China": not China)."""
+    clauses = {t.i for c in head.children if c.dep_ in {"relcl", "acl", "advcl"} for t in c.subtree}
+    return [t for t in head.subtree if t.i not in clauses]
 
 
 def _modifier(ent: Span) -> bool:
