@@ -156,7 +156,9 @@ def _embedded(trigger: Token, sent: Span) -> bool:
 
 def _presses_someone(verb: Token) -> bool:
     """"wants Japan to act", "called on Tokyo": another party is to act, not the subject
-    itself ("wants to keep serving customers")."""
+    itself ("wants to keep serving customers", "called it a blockade")."""
+    if verb.lemma_.lower() == "call":
+        return any(c.dep_ == "prep" and c.lower_ in {"on", "for"} for c in verb.children)
     for c in verb.children:
         if c.dep_ in {"dobj", "obj"}:
             return True
@@ -165,6 +167,19 @@ def _presses_someone(verb: Token) -> bool:
         if c.dep_ == "prep" and c.lower_ in {"on", "for"}:
             return True
     return False
+
+
+def _recipients(trigger: Token, types: set[str], m: Mentions, skip: set[int]) -> list[Span]:
+    """Who is supplied: "sold machines to SMIC", "supply Huawei with chips", "for Chinese
+    customers"; not what is sold ("American tools")."""
+    found: list[Span] = []
+    for child in trigger.children:
+        if child.dep_ == "dative" or (child.dep_ == "prep" and child.lower_ in {"to", "for", "in", "into"}):
+            found += m.in_subtree(child, types, skip)
+        elif child.dep_ in {"dobj", "obj"}:
+            found += [e for t in _conj_expand(child) for e in [m.at(t)]
+                      if e is not None and e.label_ in types]  # fmt: skip
+    return found[:8]
 
 
 def _modified_noun(trigger: Token) -> Token | None:
@@ -324,8 +339,10 @@ class EventExtractor:
         actors = [(a.kb_id_, table[a.kb_id_]["name"]) for a in spans]
         if not actors and type_ == "RESTRICTION" and measure is not None:
             actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
+        actor_ids = {a for a, _ in actors}
         for actor_id, actor_name in actors:
-            mine = [t for t in targets if t.kb_id_ != actor_id]
+            # co-actors are not each other's targets ("A, B and C, which sell to China")
+            mine = [t for t in targets if t.kb_id_ not in actor_ids]
             if not mine and type_ in NEED_TARGETS:
                 continue  # "SMIC used tools to manufacture chips": made what, for whom?
             yield {
@@ -400,6 +417,8 @@ class EventExtractor:
         return [head] if head is not None and head.label_ in types else m.in_subtree(t, types)
 
     def _objects(self, trigger: Token, types: set[str], m: Mentions, skip: set[int]) -> list[Span]:
+        if types == TARGET_TYPES["SUPPLY"]:
+            return _recipients(trigger, types, m, skip)
         found: list[Span] = []
         direct_only = types == TARGET_TYPES["PRODUCTION"]  # what is made, not for whom
         for child in trigger.children:
