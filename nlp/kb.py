@@ -65,6 +65,7 @@ class Entity:
     demonyms: tuple[str, ...] = ()
     capitals: tuple[str, ...] = ()
     imposed_by: str | None = None  # for measures: the government that imposes it
+    generic: bool = False  # a broad concept: linked, but not listed as an entity of the story
 
     @property
     def role(self) -> str | None:
@@ -124,7 +125,7 @@ def _entity(raw: dict[str, Any], where: str) -> Entity:
             country=raw.get("country"), roles=tuple(raw.get("roles") or ()),
             descriptions=tuple(raw.get("descriptions") or ()),
             demonyms=tuple(raw.get("demonyms") or ()), capitals=tuple(raw.get("capitals") or ()),
-            imposed_by=raw.get("imposed_by"),
+            imposed_by=raw.get("imposed_by"), generic=bool(raw.get("generic")),
         )  # fmt: skip
     except KeyError as e:
         raise KBError(f"{where}: missing key {e}") from e

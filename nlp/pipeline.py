@@ -67,7 +67,7 @@ def record_from_doc(doc: Doc, article: dict[str, Any], extractor: str) -> dict[s
         "published": article.get("published"),
         "title": article.get("title"),
         "extractor": extractor,
-        "entities": list(doc._.entity_table.values()),
+        "entities": [e for e in doc._.entity_table.values() if not _generic(e["id"])],
         "events": doc._.events,
         "quotes": [{k: v for k, v in q.items() if k not in {"start", "end"}} for q in doc._.quotes],
     }
@@ -75,6 +75,11 @@ def record_from_doc(doc: Doc, article: dict[str, Any], extractor: str) -> dict[s
         if article.get(key) is not None:
             record[key] = article[key]
     return record
+
+
+def _generic(entity_id: str) -> bool:
+    entity = shared_kb(str(KB_DIR)).get(entity_id)
+    return entity is not None and entity.generic
 
 
 def extract(article: dict[str, Any], nlp: Language | None = None) -> dict[str, Any]:

@@ -116,8 +116,10 @@ def test_keys_present_and_in_order() -> None:
             + TAIL
             + EXTRA_BEFORE_NOTE.get(type_, [])
             + ["note"]
+            + (["generic"] if "generic" in e else [])  # optional, last
         )
         assert list(e) == want, f"{where}: keys {list(e)} != {want}"
+        assert e.get("generic", True) is True, f"{where}: generic is true or absent"
         assert isinstance(e["name"], str) and e["name"].strip() == e["name"] and e["name"], where
         assert isinstance(e["note"], str), where
         assert isinstance(e["aliases"], list) and isinstance(e["descriptions"], list), where
