@@ -4,25 +4,16 @@ The "existing server" here is the suite's own real Neo4j, reached as a user's se
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from chipwatch.settings import Settings
 from graph.connection import auth, bolt_uri
-from tests.chipwatch.test_db_commands import own_env
+from tests.chipwatch.test_db_commands import own_env, run_cli
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.neo4j
-
-
-def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chipwatch", *args],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
 
 
 @pytest.fixture

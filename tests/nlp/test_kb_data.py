@@ -4,9 +4,10 @@ with its file and line number."""
 
 from __future__ import annotations
 
+from nlp.kb import norm  # the scorer's normalisation: what counts as the same name
+
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -51,15 +52,6 @@ RISKY_FOLDED = {"the house", "the journal", "the alliance", "the commission", "t
                 "the economist", "the times", "the post", "the party", "the council", "the bloc"}  # fmt: skip
 RISKY_CONCEPT = {"ear", "resist", "he", "it", "may", "can", "will", "us", "duties", "levies", "licensing", "service",
                  "list", "rule", "rules", "law"}  # fmt: skip
-
-
-def norm(text: str) -> str:
-    """The scorer's normalisation (shared/tools/score_extraction.py): what counts as the same name."""
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").lower()
-    text = re.sub(r"'s\b", "", text)
-    text = re.sub(r"[^\w\s]", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"^the ", "", text)
 
 
 @lru_cache(maxsize=1)
