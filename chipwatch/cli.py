@@ -7,8 +7,8 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
 from chipwatch import __version__
 from chipwatch.commands import EXIT_ERROR, crawl, db, extract, graph, nightly

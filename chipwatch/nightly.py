@@ -98,7 +98,7 @@ def stage(report: RunReport, name: str) -> Iterator[Stage]:
     except ChipwatchError as e:
         current.ok, current.error = False, str(e)
         logger.error("stage %s failed: %s", name, e)
-    except Exception as e:  # noqa: BLE001 - a stage boundary: report, don't crash the run
+    except Exception as e:
         current.ok, current.error = False, f"{type(e).__name__}: {e}"
         logger.exception("stage %s crashed", name)
     finally:

@@ -12,8 +12,9 @@ import gzip
 import io
 import logging
 import re
+import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
@@ -67,7 +68,7 @@ def inflate(body: bytes, limit: int = MAX_XML_BYTES) -> bytes:
     with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
         try:
             out = f.read(limit + 1)
-        except (OSError, EOFError) as e:
+        except (OSError, EOFError, zlib.error) as e:
             raise FeedError(f"broken gzip data: {e}") from e
     if len(out) > limit:
         raise FeedError(f"gzip body inflates past {limit} bytes (a gzip bomb?)")
@@ -90,7 +91,7 @@ def _root(body: bytes) -> etree._Element:
 
 
 def _local(tag: object) -> str:
-    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2].rpartition(":")[2].lower() if isinstance(tag, str) else ""
 
 
 def _child_text(el: etree._Element, *names: str) -> str | None:
@@ -110,7 +111,7 @@ def parse_date(raw: str | None) -> datetime | None:
     parsed: datetime | None = None
     try:
         parsed = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         try:
             parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
@@ -122,7 +123,7 @@ def parse_date(raw: str | None) -> datetime | None:
                     return None
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _atom_link(entry: etree._Element) -> str | None:

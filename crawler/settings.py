@@ -42,8 +42,18 @@ HTTPERROR_ALLOW_ALL = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # Before robots.txt (100), so that no robots.txt is fetched from a host we refuse.
+    "crawler.middlewares.AllowedDomainsMiddleware": 40,
+    "crawler.middlewares.BlockPrivateAddressMiddleware": 45,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+# Fences: requests, redirects included, stay on each source's allowed_domains, and (in
+# production) off hosts that resolve to private, loopback, link-local or reserved addresses.
+# Crawls of a local site (tests, the demo) set CHIPWATCH_BLOCK_PRIVATE=false or allow-list it.
+CHIPWATCH_ENFORCE_ALLOWED_DOMAINS = True
+CHIPWATCH_BLOCK_PRIVATE = True
+CHIPWATCH_PRIVATE_ALLOWLIST: list[str] = []  # addresses or networks, e.g. "10.1.2.0/24"
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractAndStorePipeline": 300,
 }

@@ -638,7 +638,7 @@ def _prefetch(items: Iterator[_Chunk], depth: int = 2) -> Iterator[_Chunk]:
                 if not put(item):
                     return
             put(_DONE)
-        except Exception as e:  # noqa: BLE001 - handed to the consumer, which re-raises it
+        except Exception as e:
             put(e)
 
     worker = threading.Thread(target=produce, name="chipwatch-load-prefetch", daemon=True)

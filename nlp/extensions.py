@@ -56,7 +56,7 @@ def guarded(component: Callable[[Any, Doc], Doc]) -> Callable[[Any, Doc], Doc]:
             return doc
         try:
             return component(self, doc)
-        except Exception as e:  # noqa: BLE001 - the boundary
+        except Exception as e:
             logger.exception("%s failed on a document", getattr(self, "name", "component"))
             doc._.failed = f"{getattr(self, 'name', 'component')}: {type(e).__name__}: {e}"
             return doc

@@ -4,8 +4,8 @@ that names them. Loaded once per process and shared by the components that need 
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field

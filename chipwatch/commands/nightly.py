@@ -12,7 +12,13 @@ from typing import Any
 from chipwatch.commands import add_command, out
 from chipwatch.errors import ConfigError
 from chipwatch.nightly import (
-    EXIT_LOCKED, EXIT_PARTIAL, EXIT_SUCCESS, Hooks, RunLocked, run_nightly, summary,
+    EXIT_LOCKED,
+    EXIT_PARTIAL,
+    EXIT_SUCCESS,
+    Hooks,
+    RunLocked,
+    run_nightly,
+    summary,
 )  # fmt: skip
 from chipwatch.settings import Settings
 

@@ -4,7 +4,7 @@ conditional requests, and one errback that logs and counts every failure by reas
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -26,17 +26,17 @@ def failure_reason(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
-    name = type(exc).__name__
+    name = getattr(exc, "chipwatch_reason", None) or type(exc).__name__  # our middlewares set it
     text = str(exc).lower()
     if "timeout" in name.lower() or "timed out" in text:
         return "timeout"
-    if "dnslookup" in name.lower():
+    if "dnslookup" in name.lower() or "cannotresolvehost" in name.lower():
         return "dns"
     if "max redirections" in text or "redirect" in text:
         return "redirect_loop"
     if "robots.txt" in text:
         return "robots_forbidden"
-    if "maxsize" in text or "max size" in text or "cancelled" in text:
+    if "maxsize" in text or "max size" in text or "cancelled" in f"{name} {text}".lower():
         return "too_large"
     if "connectionrefused" in name.lower() or "refused" in text:
         return "connection_refused"
@@ -141,7 +141,7 @@ class SourceSpider(scrapy.Spider):
 
     def _fresh(self, listed: datetime) -> bool:
         days = self.crawler.settings.getfloat("CHIPWATCH_REVALIDATE_DAYS", 2.0)
-        return datetime.now(timezone.utc) - listed < timedelta(days=days)
+        return datetime.now(UTC) - listed < timedelta(days=days)
 
     def page_request(self, entry: Entry, **meta: Any) -> scrapy.Request | None:
         """The request for a listed page, or None when this run already asked for it."""
