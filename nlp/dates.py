@@ -104,7 +104,7 @@ def _relative(text: str, published: date) -> Iterator[Found]:
             continue  # "may 5" is the verb far more often than the month
         month = _month_no(m["month"])
         yield _day(m, _month_before(p, month), month, int(m["day"]))
-    for m in re.finditer(rf"\b(?P<rel>last|this|in|since|from|by|until|through|early|late|mid-?)\s+{_MONTH}(?!\s*\d)", text, re.I):
+    for m in re.finditer(rf"\b(?P<rel>last|this|in|since|from|by|until|through|early|late|mid-?)\s+{_MONTH}(?!\.?\s*\d)", text, re.I):
         if not m["month"][0].isupper():
             continue
         month = _month_no(m["month"])

@@ -30,7 +30,7 @@ def read_articles(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         else:
             loaded = json.loads(raw)
             items = loaded if isinstance(loaded, list) else [loaded]
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         raise ExtractionError(f"{name}: not valid JSON: {e}") from e
     return [_checked(item, name, n) for n, item in enumerate(items, 1)]
 
@@ -41,6 +41,10 @@ def _checked(item: Any, name: str, n: int) -> dict[str, Any]:
         raise ExtractionError(f"{where}: an article is a JSON object, got {type(item).__name__}")
     if not isinstance(item.get("text"), str) or not item["text"].strip():
         raise ExtractionError(f"{where}: no \"text\"")
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError) as e:
+        raise ExtractionError(f"{where}: text that is not valid Unicode: {e}") from e
     published = item.get("published")
     if published is not None:
         try:

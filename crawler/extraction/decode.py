@@ -120,7 +120,7 @@ def decode(data: str | bytes, headers: Mapping[str, str] | None = None) -> str:
         except UnicodeDecodeError:
             logger.debug("declared charset %s does not decode the page", enc)
     if _is_utf8(data):
-        return data.decode("utf-8")
+        return data.decode("utf-8", errors="replace")  # a cut page may end mid-character
     best = charset_normalizer.from_bytes(data[:200_000]).best()
     enc = best.encoding if best is not None else "utf-8"
     return data.decode(enc, errors="replace")
@@ -135,9 +135,14 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def parse(text: str) -> lxml.html.HtmlElement:
     """Parse decoded HTML; raise ExtractionError for empty or markup-less input."""
-    text = _XML_DECL.sub("", text.replace("\x00", ""), count=1)
+    # Control characters and lone surrogates are not text: lxml refuses them, or trafilatura
+    # drops the whole body over them.
+    text = _XML_DECL.sub("", _CONTROL.sub("", text), count=1)
     if not text.strip():
         raise ExtractionError("empty page: no HTML to extract from")
     if not _TAG.search(text[:100_000]):

@@ -13,7 +13,7 @@ from typing import Any
 FAST = [
     "--set", "AUTOTHROTTLE_START_DELAY=0", "--set", "DOWNLOAD_DELAY=0",
     "--set", "RETRY_BACKOFF_BASE=0.05", "--set", "DOWNLOAD_TIMEOUT=5",
-    "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "--set", "CHIPWATCH_BLOCK_PRIVATE=false",
 ]  # fmt: skip
 
 
