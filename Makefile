@@ -53,8 +53,11 @@ clean:
 	-$(BIN)/chipwatch db stop
 	rm -rf $(VENV) graph/neo4j-launcher/target
 
-# Reliability (docs/RELIABILITY.md): tests/reliability with its long variants, then a bounded
-# fuzz run per target (FUZZ_SECONDS each, default 45); prints the figures. No Neo4j needed.
+# Reliability (docs/RELIABILITY.md): tests/reliability with its long variants and the fault
+# tests (Neo4j stopped mid-load, kills, a full disk), then a bounded fuzz run per target
+# (FUZZ_SECONDS each, default 45); prints the figures.
 .PHONY: reliability
-reliability: install
-	$(BIN)/python -m tests.reliability.run_all
+reliability: install tools
+	$(BIN)/chipwatch db start
+	@status=0; $(BIN)/python -m tests.reliability.run_all || status=$$?; \
+	  $(BIN)/chipwatch db stop; exit $$status

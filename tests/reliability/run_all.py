@@ -32,6 +32,17 @@ KNOWN = re.compile(r"chipwatch-fuzz:\s+(\d+) x (.+)")
 PYTEST_COUNTS = re.compile(r"(\d+) (passed|failed|error|errors|skipped)")
 
 
+# Faults injected against the real stores, each compared with an undisturbed run afterwards:
+# Neo4j stopped mid-load, the crawler and the nightly job killed, the disk full under the store.
+FAULT_TESTS = [
+    "tests/graph/test_load_faults.py",
+    "tests/crawler/test_store_faults.py",
+    "tests/crawler/test_crawl.py::test_crawl_killed_half_way_resumes_without_loss_or_duplicates",
+    "tests/crawler/test_store.py",
+    "tests/chipwatch/test_nightly.py",
+]
+
+
 def run_tests() -> dict[str, Any]:
     env = {**os.environ, "CHIPWATCH_RELIABILITY_LONG": "1"}
     cmd = [
@@ -42,6 +53,7 @@ def run_tests() -> dict[str, Any]:
         "-p",
         "no:cacheprovider",
         str(HERE),
+        *FAULT_TESTS,
         "-W",
         "ignore::hypothesis.errors.HypothesisWarning",
     ]
