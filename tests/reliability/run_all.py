@@ -79,6 +79,8 @@ def run_tests() -> dict[str, Any]:
 
 def fuzz(target: str, seconds: int) -> dict[str, Any]:
     cmd = [sys.executable, str(HERE / f"fuzz_{target}.py"), f"-max_total_time={seconds}"]
+    if os.environ.get("FUZZ_SEED"):  # CI: the same inputs in the same order on every run
+        cmd.append(f"-seed={int(os.environ['FUZZ_SEED'])}")
     proc = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 600, check=False
     )
