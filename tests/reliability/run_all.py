@@ -190,6 +190,10 @@ def report(figures: dict[str, Any], out: Path) -> None:
     )
     t = figures["tests"]
     print(f"  tests: {t['passed']} passed, {t['failed']} failed in {t['seconds']:.0f} s")
+    outcome = "0 lost, 0 duplicated" if t["failed"] == 0 else "SEE THE FAILURES ABOVE"
+    print(f"  faults injected in {len(FAULT_TESTS)} test groups (Neo4j stopped mid-load, kill -9 of "
+          f"crawler, store writer and nightly job, full disk), each compared with an undisturbed "
+          f"run: {outcome}")
     print(f"  total {figures['seconds']:.0f} s; figures in {out.relative_to(ROOT)}")
     print(f"reliability: {t['passed']} passed, {t['failed']} failed")
 
