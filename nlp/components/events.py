@@ -381,9 +381,10 @@ class EventExtractor:
             return actors, _unique(targets), 0.8
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
-        skip = {t.i for t in subject.subtree} if subject is not None else set()
+        skip = {t.i for t in _phrase(subject)} if subject is not None else set()
         targets = self._objects(trigger, target_types, m, skip)
-        if not targets and trigger.dep_ == "relcl":
+        relative_subject = any(c.dep_ in SUBJECTS and c.lower_ in RELATIVE for c in trigger.children)
+        if not targets and trigger.dep_ == "relcl" and not relative_subject:
             # "the A800 and H800, two processors it had designed": what the clause describes
             noun = trigger.head.head if trigger.head.dep_ == "appos" else trigger.head
             targets = [e for t in _conj_expand(noun) for e in [m.at(t)] if e is not None
