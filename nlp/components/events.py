@@ -457,10 +457,14 @@ class EventExtractor:
                 elif ent is None and child.lemma_.lower() in GENERIC_ACTORS:
                     actor = actor or next(iter(_latest_government(child, m)), None)
         if actor is None and trigger.dep_ in {"dobj", "obj"}:
-            # "China lodged a complaint": the one who lodged it
+            # "China lodged a complaint (with the WTO) over US restrictions": who lodged it,
+            # and what about, wherever the parser hung the "over"
             subject = _subject(trigger.head)
             found = self._actors(subject, actor_types, m) if subject is not None else []
             actor = found[0] if found else None
+            for sibling in trigger.head.children:
+                if not targets and sibling.dep_ == "prep" and sibling.lower_ in _NOUN_TARGET_PREPS.get(type_, ()):
+                    targets += m.in_subtree(sibling, target_types)
         if not targets and type_ == "PRESSURE":
             # "X gave in to pressure from Y": the one who gave in was pressed
             verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
