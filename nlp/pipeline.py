@@ -18,6 +18,7 @@ import nlp.components  # noqa: F401 - registers the factories config.cfg names
 from chipwatch import __version__
 from chipwatch.errors import ExtractionError
 from nlp import extensions
+from nlp.components.boilerplate import blank_furniture
 from nlp.kb import KB_DIR, shared_kb
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _doc(nlp: Language, article: dict[str, Any]) -> Doc:
     text = article.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ExtractionError("the article has no text")
-    doc = nlp.make_doc(text[:MAX_CHARS])
+    doc = nlp.make_doc(blank_furniture(text[:MAX_CHARS]))
     doc._.published = article.get("published")
     return doc
 

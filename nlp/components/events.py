@@ -317,6 +317,8 @@ class EventExtractor:
             return "LICENSING"  # "declined to renew its export licence", "can refuse them"
         if lemma in NEEDS_COMPLEMENT and not _presses_someone(token):
             return None
+        if lemma == "add" and not any(c.dep_ in {"prep", "dative"} and c.lower_ == "to" for c in token.children):
+            return None  # "he added:" is speech; "added Huawei to the Entity List" is a listing
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
             e.label_ == "Measure" for e in sent.ents
         ) and not words & {"export", "exports", "sales", "shipments", "controls", "restrictions", "ban"}:
@@ -373,6 +375,9 @@ class EventExtractor:
             for a in agent:  # "by the bureau": the government last named
                 if not actors and any(t.lemma_.lower() in GENERIC_ACTORS for t in a.subtree):
                     actors = _latest_government(a, m)
+            if not actors:  # "granted permission by Washington": the "by" hangs off the object
+                by = [t for t in trigger.subtree if t.lower_ == "by" and t.dep_ in {"prep", "agent"}]
+                actors = [e for t in by for e in m.in_subtree(t, actor_types)][:1]
             heads = [t for p in passive for t in _conj_expand(p)]
             modified = _modified_noun(trigger)
             if modified is not None:  # "the Kirin 9000S, made by SMIC": the noun it modifies

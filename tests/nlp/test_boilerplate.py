@@ -35,3 +35,13 @@ def test_caption_line_ending_in_a_credit() -> None:
     text = "The rules were published.\n\nWafers at a fair in Shanghai. Photo: Kevin Chu/Agency\n\nMore."
     assert covered(text, "Wafers") and covered(text, "Kevin Chu")
     assert not covered(text, "The rules") and not covered(text, "More.")
+
+
+def test_furniture_is_blanked_with_offsets_kept() -> None:
+    from nlp.components.boilerplate import blank_furniture
+
+    text = "By Ana Ruiz\n\nSEOUL (Agency) - Samsung won approval.\n\nPhoto: Jo Kim/Agency"
+    blanked = blank_furniture(text)
+    assert len(blanked) == len(text) and blanked.count("\n") == text.count("\n")
+    assert "Ana Ruiz" not in blanked and "SEOUL" not in blanked and "Jo Kim" not in blanked
+    assert blanked.index("Samsung won approval.") == text.index("Samsung won approval.")

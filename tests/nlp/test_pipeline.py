@@ -163,3 +163,13 @@ def test_possessive_description(run: Any) -> None:
     r = run("SMIC reported higher sales on Thursday. China's biggest chipmaker said demand rose.")
     smic = entity(r, "SMIC")
     assert any("biggest chipmaker" in a for a in smic["aliases_seen"]), smic["aliases_seen"]
+
+
+def test_datelined_lede_and_speech_verb_add(run: Any) -> None:
+    r = run("SEOUL (Agency) - Samsung Electronics and SK Hynix have been granted indefinite "
+            "permission by Washington to keep shipping American tools to their plants in China.\n\n"
+            "\u201cWe will keep talking to our allies about servicing,\u201d he added.")
+    (lic,) = events(r, "LICENSING")
+    assert lic["actor_id"] == "country/us"
+    assert set(lic["target_ids"]) >= {"company/samsung-electronics", "company/sk-hynix"}
+    assert events(r, "RESTRICTION") == []  # "he added" is speech, not a listing
