@@ -342,6 +342,8 @@ class EventExtractor:
         if not actors and type_ == "RESTRICTION" and measure is not None:
             actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
         actor_ids = {a for a, _ in actors}
+        text = sent.text.strip()  # blanked furniture leaves white space at the edges
+        start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
         for actor_id, actor_name in actors:
             # co-actors are not each other's targets ("A, B and C, which sell to China")
             mine = [t for t in targets if t.kb_id_ not in actor_ids]
@@ -353,7 +355,7 @@ class EventExtractor:
                 "target_ids": [t.kb_id_ for t in mine],
                 "measure": table[measure.kb_id_]["name"] if measure is not None else None,
                 "measure_id": measure.kb_id_ if measure is not None else None,
-                "sentence": sent.text, "start": sent.start_char, "end": sent.end_char,
+                "sentence": text, "start": start, "end": start + len(text),
                 "trigger": trigger.text, "trigger_start": trigger.idx,
                 "confidence": round(confidence - (0.0 if mine else 0.15), 2), "negated": False,
             }  # fmt: skip

@@ -173,3 +173,11 @@ def test_datelined_lede_and_speech_verb_add(run: Any) -> None:
     assert lic["actor_id"] == "country/us"
     assert set(lic["target_ids"]) >= {"company/samsung-electronics", "company/sk-hynix"}
     assert events(r, "RESTRICTION") == []  # "he added" is speech, not a listing
+
+
+def test_evidence_offsets_point_at_the_sentence(run: Any) -> None:
+    text = "By Ana Ruiz\n\nTOKYO (Agency) - Japan restricted exports of 23 chipmaking tools last year."
+    r = run(text)
+    (e,) = events(r, "RESTRICTION")
+    assert e["sentence"].startswith("Japan restricted")
+    assert text[e["start"]:e["end"]] == e["sentence"]
