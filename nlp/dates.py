@@ -32,6 +32,10 @@ _COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "several":
           "a few": 3, "few": 3}  # fmt: skip
 
 
+def _y(year: int) -> str:
+    return f"{year:04d}"
+
+
 def _ym(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
@@ -74,16 +78,16 @@ def _day(m: re.Match[str], year: int, month: int, day: int) -> Found:
 def _relative(text: str, published: date) -> Iterator[Found]:
     p = published
     rules: list[tuple[str, str]] = [
-        (r"\b(?:last|past|previous)\s+year\b|\ba\s+year\s+ago\b", str(p.year - 1)),
-        (r"\b(?:earlier|later)?\s*this\s+year\b|\bso\s+far\s+this\s+year\b", str(p.year)),
-        (r"\bnext\s+year\b", str(p.year + 1)),
+        (r"\b(?:last|past|previous)\s+year\b|\ba\s+year\s+ago\b", _y(p.year - 1)),
+        (r"\b(?:earlier|later)?\s*this\s+year\b|\bso\s+far\s+this\s+year\b", _y(p.year)),
+        (r"\bnext\s+year\b", _y(p.year + 1)),
         (r"\b(?:earlier|later)?\s*this\s+month\b", _ym(p.year, p.month)),
         (r"\b(?:last|past|previous)\s+month\b", (p.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")),
         (r"\b(?:earlier|later)?\s*this\s+week\b", (p - timedelta(days=p.weekday())).strftime("%Y-%m")),
         (r"\b(?:last|past|previous)\s+week\b", (p - timedelta(days=7)).strftime("%Y-%m")),
         (r"\byesterday\b", (p - timedelta(days=1)).isoformat()),
         (r"\btoday\b", p.isoformat()),
-        (r"\b(?:two|2)\s+years\s+ago\b", str(p.year - 2)),
+        (r"\b(?:two|2)\s+years\s+ago\b", _y(p.year - 2)),
     ]
     for pattern, value in rules:
         for m in re.finditer(pattern, text, re.I):
@@ -120,7 +124,10 @@ def find_dates(text: str, published: date | None) -> list[Found]:
     """Every date expression in ``text``; where two overlap, the longer (more precise) one."""
     found = list(_absolute(text))
     if published is not None:
-        found.extend(_relative(text, published))
+        try:
+            found.extend(_relative(text, published))
+        except (OverflowError, ValueError):
+            pass  # a publication date at the edge of the calendar: no relative dates then
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Found] = []
     for f in found:

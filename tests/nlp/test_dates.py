@@ -59,3 +59,7 @@ def test_overlapping_expressions_keep_the_precise_one() -> None:
                                                (None, None), ("", None), ("soon", None)])  # fmt: skip
 def test_parse_published(raw: str | None, expected: date | None) -> None:
     assert parse_published(raw) == expected
+
+
+def test_years_are_four_digits_even_far_back() -> None:
+    assert resolve("Japan acted last year.", date(1000, 5, 1), 0) == "0999"

@@ -54,6 +54,8 @@ def run_tests() -> dict[str, Any]:
         "no:cacheprovider",
         str(HERE),
         *FAULT_TESTS,
+        # CI (FUZZ_SEED set): the same property-test examples on every run
+        *([f"--hypothesis-seed={int(os.environ['FUZZ_SEED'])}"] if os.environ.get("FUZZ_SEED") else []),
         "-W",
         "ignore::hypothesis.errors.HypothesisWarning",
     ]
