@@ -92,6 +92,9 @@ NOUN_SUPPLY = {"sale", "sales", "shipment", "shipments", "export", "exports", "d
 _NOUN_TARGET_PREPS = {"SUPPLY": {"to"}, "PRESSURE": {"on", "against", "to"},
                       "RESISTANCE": {"over", "against", "about", "to"},
                       "RESTRICTION": {"on", "against", "to"}, "INVESTIGATION": {"into", "of", "on"}}  # fmt: skip
+PARTIES = {"Country", "Government", "Person", "Company", "Organization"}
+PRESSED_WORDS = {"them", "him", "her", "allies", "ally", "partners", "governments", "countries",
+                 "officials", "lawmakers", "administration"}  # fmt: skip
 PRONOUN_SUBJECTS = {"it", "they", "he", "she"}  # "we" in a quote is its speaker: not resolved
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
               "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
@@ -151,7 +154,8 @@ def _embedded(trigger: Token, sent: Span) -> bool:
         lemma = t.lemma_.lower()
         if TRIGGERS.get(lemma) in {"PRESSURE", "RESISTANCE"} or lemma in EMBEDDING:
             return True
-    return False
+    # "licences to sell the H20 in China": what a licence would allow, not a sale
+    return trigger.dep_ in {"acl", "relcl"} and trigger.head.lower_ in LICENCE_WORDS
 
 
 def _presses_someone(verb: Token) -> bool:
@@ -160,8 +164,8 @@ def _presses_someone(verb: Token) -> bool:
     if verb.lemma_.lower() == "call":
         return any(c.dep_ == "prep" and c.lower_ in {"on", "for"} for c in verb.children)
     for c in verb.children:
-        if c.dep_ in {"dobj", "obj"}:
-            return True
+        if c.dep_ in {"dobj", "obj"} and (c.ent_type_ in PARTIES or c.lower_ in PRESSED_WORDS):
+            return True  # "urged Japan", not "demanded decisive action"
         if c.dep_ in {"xcomp", "ccomp"} and any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children):
             return True
         if c.dep_ == "prep" and c.lower_ in {"on", "for"}:
@@ -274,11 +278,15 @@ class EventExtractor:
         in its name ("Dutch Ministry of Foreign Affairs")."""
         kb = shared_kb(self.kb_dir)
         entity = kb.get(entity_id)
-        if entity is None or entity.type not in types:
+        if entity is None and entity_id.startswith("government/") and "Government" in types:
+            name = entity_id.split("/", 1)[1].replace("-", " ")  # a body outside the KB
+        elif entity is None or entity.type not in types:
             return None
-        if entity.country and kb.get(entity.country) is not None:
+        elif entity.country and kb.get(entity.country) is not None:
             return kb.get(entity.country)
-        for word in entity.name.replace("'s", "").split():
+        else:
+            name = entity.name
+        for word in name.replace("'s", "").split():
             found = [e for e in kb.lookup(word) if e.type == "Country"]
             if found:
                 return found[0]
@@ -523,6 +531,12 @@ def _modifier(ent: Span) -> bool:
 def _antecedent(pronoun: Token, m: Mentions, types: set[str]) -> list[Span]:
     """The entity a subject pronoun refers back to: the latest subject of an allowed type."""
     want = {"Person"} if pronoun.lower_ in {"he", "she"} else types - {"Person"}
+    if pronoun.lower_ == "it" and "Company" in want and "Government" not in want:
+        # what "it" sold or made is a company's act: the company last named, whatever its role
+        for i in range(pronoun.i - 1, max(-1, pronoun.i - 40), -1):
+            ent = m.by_token.get(i)
+            if ent is not None and ent.label_ == "Company":
+                return [ent]
     for i in range(pronoun.i - 1, max(-1, pronoun.i - 150), -1):
         ent = m.by_token.get(i)
         if ent is not None and ent.label_ in want and ent.root.dep_ in {"nsubj", "nsubjpass"}:
