@@ -139,7 +139,7 @@ def extract_stage(settings: Settings, current: Stage, state: State, out: Path,
     failed: list[str] = []
     n = 0
     with ArticleStore.open(settings.store_path) as store, open(out, "w", encoding="utf-8") as fp:
-        articles = (_article_input(store, a) for a in store.iter_articles(since=since))
+        articles = store.extract_inputs(since=since)
         for record in extract_many(articles, on_error=lambda a, e: failed.append(f"{a.get('url')}: {e}")):
             fp.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
@@ -150,14 +150,6 @@ def extract_stage(settings: Settings, current: Stage, state: State, out: Path,
     current.counts = {"since": since, "began": began, "extracted": n, "failed": len(failed),
                       "records": str(out)}  # fmt: skip
     return out
-
-
-def _article_input(store: Any, article: Any) -> dict[str, Any]:
-    record = article.to_extract_input()
-    row = store.record(article.canonical_url)
-    if row is not None:
-        record["story_id"] = row.story_id
-    return record
 
 
 def load_stage(settings: Settings, current: Stage, records: Path,

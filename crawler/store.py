@@ -868,10 +868,9 @@ class ArticleStore:
                 yield _row_to_article(row)
             params["last"] = rows[-1]["id"]
 
-    def export_jsonl(self, fp: IO[str], *, since: str | None = None) -> int:
-        """Write ``Article.to_extract_input()`` of every ok article as JSON lines, with its
-        story id and any official-document metadata; returns the count."""
-        n = 0
+    def extract_inputs(self, *, since: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every ok article as ``chipwatch extract`` reads it, with its story id and any
+        official-document metadata: the one place the NLP stage's input is built."""
         for article in self.iter_articles(since=since):
             record = article.to_extract_input()
             row = self._db.execute(
@@ -882,6 +881,12 @@ class ArticleStore:
             record["story_id"] = row["story_id"] if row else None
             if row and row["meta"]:
                 record["document"] = json.loads(row["meta"])
+            yield record
+
+    def export_jsonl(self, fp: IO[str], *, since: str | None = None) -> int:
+        """Write ``extract_inputs`` as JSON lines; returns the count."""
+        n = 0
+        for record in self.extract_inputs(since=since):
             fp.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
         return n

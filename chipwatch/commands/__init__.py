@@ -24,3 +24,21 @@ def add_command(
     p = sub.add_parser(name, help=help_text, description=help_text)
     p.set_defaults(func=func)
     return p
+
+
+def scrapy_overrides(pairs: list[str]) -> dict[str, object]:
+    """``--set KEY=VALUE`` Scrapy settings; values are parsed as JSON when they can be."""
+    import json
+
+    from chipwatch.errors import ConfigError
+
+    result: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isupper():
+            raise ConfigError(f"--set takes SETTING=VALUE with an upper-case Scrapy setting, got {pair!r}")
+        try:
+            result[key] = json.loads(value)
+        except ValueError:
+            result[key] = value
+    return result

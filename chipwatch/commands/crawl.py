@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from chipwatch.commands import EXIT_ERROR, EXIT_OK, add_command, out
+from chipwatch.commands import EXIT_ERROR, EXIT_OK, add_command, out, scrapy_overrides
 from chipwatch.errors import ConfigError, ExtractionError
 from chipwatch.settings import Settings
 
@@ -36,24 +36,10 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     with _live_display(enabled=not args.quiet):
         report = run_crawl(
             chosen, store, since=args.since, extensions=_extensions(args),
-            overrides=_overrides(args.set or []),
+            overrides=scrapy_overrides(args.set or []),
         )  # fmt: skip
     _print_report(report.as_dict(), as_json=args.json)
     return EXIT_OK
-
-
-def _overrides(pairs: list[str]) -> dict[str, object]:
-    """``--set KEY=VALUE`` Scrapy settings; values are parsed as JSON when they can be."""
-    result: dict[str, object] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.isupper():
-            raise ConfigError(f"--set takes SETTING=VALUE with an upper-case Scrapy setting, got {pair!r}")
-        try:
-            result[key] = json.loads(value)
-        except ValueError:
-            result[key] = value
-    return result
 
 
 def _extensions(args: argparse.Namespace) -> dict[str, int]:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chipwatch.commands import add_command, out
+from chipwatch.commands import add_command, out, scrapy_overrides
 from chipwatch.errors import ConfigError
 from chipwatch.nightly import (
     EXIT_LOCKED,
@@ -75,14 +75,8 @@ def cmd_nightly(args: argparse.Namespace, settings: Settings) -> int:
     sources = select(load_sources(Path(args.sources_file or settings.sources_file)), None)
     if not sources:
         raise ConfigError("no enabled source to crawl")
-    overrides = _sets(args.set or [])
+    overrides = scrapy_overrides(args.set or [])
     return _run(settings, sources, settings.home, overrides, after=lambda r: _html(settings, r))
-
-
-def _sets(pairs: list[str]) -> dict[str, Any]:
-    from chipwatch.commands.crawl import _overrides
-
-    return _overrides(pairs)
 
 
 def _html(settings: Settings, report: Any) -> None:
