@@ -28,7 +28,7 @@ TRIGGERS: dict[str, str] = {
     **dict.fromkeys(("restrict", "ban", "bar", "block", "prohibit", "curb", "limit", "tighten",
                      "impose", "blacklist", "sanction", "add", "expand", "introduce", "unveil",
                      "announce", "target", "tighten", "broaden", "extend", "halt", "stop",
-                     "control", "cut", "list", "designate", "freeze", "place", "put"), "RESTRICTION"),  # fmt: skip
+                     "control", "cut", "list", "designate", "freeze", "place", "put", "prevent"), "RESTRICTION"),  # fmt: skip
     **dict.fromkeys(("license", "licence", "grant", "revoke", "deny", "approve", "issue",
                      "suspend", "exempt", "waive", "authorize", "authorise", "rescind",
                      "reject"), "LICENSING"),  # fmt: skip
@@ -76,10 +76,12 @@ TARGET_TYPES = {
     "RESISTANCE": {"Country", "Government", "Person", "Company", "Organization"},
 }
 # Weak triggers only count with the frame that makes them an event.
-NEEDS_COMPLEMENT = {"want", "ask", "call", "seek", "push", "encourage", "prompt", "appeal"}
-NEEDS_MEASURE_OR_LIST = {"limit", "block", "place", "put", "add", "expand", "introduce", "unveil", "announce", "extend", "list",
+NEEDS_COMPLEMENT = {"want", "ask", "call", "seek", "push", "encourage", "prompt", "appeal", "demand"}
+NEEDS_MEASURE_OR_LIST = {"limit", "prevent", "block", "place", "put", "add", "expand", "introduce", "unveil", "announce", "extend", "list",
                          "designate", "cut", "stop", "halt", "control", "target", "broaden",
                          "impose", "tighten"}  # fmt: skip
+RESTRICTION_WORDS = {"export", "exports", "sales", "shipments", "controls", "restrictions", "ban",
+                     "rules", "sanctions", "curbs", "licence", "license", "licences", "licenses"}  # fmt: skip
 NEEDS_LICENCE = {"grant", "revoke", "deny", "approve", "issue", "suspend", "rescind", "reject",
                  "authorize", "authorise", "exempt", "waive"}  # fmt: skip
 # "published export controls", "will require export licences": a measure as the object.
@@ -101,6 +103,15 @@ NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "d
 # Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
 EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "consider", "plan",
              "threaten", "weigh", "mull", "propose"}  # fmt: skip
+# Causes whose complement happened: the demand succeeded, or the action was let through.
+FACTIVE_CAUSES = {"persuade", "convince", "force", "compel", "let", "allow", "enable", "permit"}
+# The buyer's side of a sale: "SMIC used equipment from ASML", "bought 46% of ASML's systems",
+# "the biggest buyers of Nvidia's chips". The supplier acts, the buyer is its target.
+BUY_VERBS = {"buy", "purchase", "import", "acquire", "order", "use", "obtain", "source", "procure"}
+CUSTOMER_NOUNS = {"buyer", "customer", "client", "purchaser", "importer"}
+# A measure as the subject: "the rules stop Lam Research from servicing Chinese fabs".
+MEASURE_NOUNS = {"rule", "control", "restriction", "regulation", "sanction", "ban", "curb",
+                 "measure", "requirement", "law", "policy", "order", "limit"}  # fmt: skip
 NEED_TARGETS = {"PRODUCTION", "SUPPLY", "LICENSING", "INVESTIGATION"}
 SUBJECTS = {"nsubj", "csubj"}
 RELATIVE = {"which", "that", "who", "whom"}
@@ -129,8 +140,11 @@ class Mentions:
 
     def in_subtree(self, token: Token, types: set[str], skip: set[int] = frozenset()) -> list[Span]:  # type: ignore[assignment]
         seen: dict[str, Span] = {}
+        # what describes a named party is not a party: "SMIC, China's biggest chipmaker"
+        described = {d.i for t in token.subtree if t.dep_ == "appos" and t.head.i in self.by_token
+                     for d in t.subtree}  # fmt: skip
         for t in token.subtree:
-            if t.i in skip:
+            if t.i in skip or t.i in described:
                 continue
             ent = self.by_token.get(t.i)
             if ent is not None and ent.label_ in types and ent.kb_id_ not in seen:
@@ -139,7 +153,8 @@ class Mentions:
 
 
 def _negated(trigger: Token) -> bool:
-    if any(c.dep_ == "neg" for c in trigger.children):
+    """"did not restrict", "declined not ..."; and what someone should do, which is advice."""
+    if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "should") for c in trigger.children):
         return True
     return trigger.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in trigger.head.children) \
         and trigger.head.lemma_ not in {"decline", "refuse"}
@@ -152,6 +167,8 @@ def _embedded(trigger: Token, sent: Span) -> bool:
     while _complement(t) and t.head.i != t.i and t.head.i >= sent.start:
         t = t.head
         lemma = t.lemma_.lower()
+        if lemma in FACTIVE_CAUSES:
+            return False  # "persuaded Japan to restrict", "let Qualcomm supply Huawei": it happened
         if TRIGGERS.get(lemma) in {"PRESSURE", "RESISTANCE"} or lemma in EMBEDDING:
             return True
     # "licences to sell the H20 in China": what a licence would allow, not a sale
@@ -195,9 +212,10 @@ def _modified_noun(trigger: Token) -> Token | None:
 
 
 def _has_measure_object(verb: Token) -> bool:
+    """"imposed export controls", not "released a phone that surprised export control experts"."""
     for child in verb.children:
         if child.dep_ in {"dobj", "obj", "nsubjpass"}:
-            if any(t.ent_type_ == "Measure" for t in child.subtree):
+            if any(t.ent_type_ == "Measure" for t in _phrase(child)):
                 return True
     return False
 
@@ -226,12 +244,37 @@ def _subject(trigger: Token) -> Token | None:
                 if c.lower_ in RELATIVE and t.dep_ == "relcl":
                     return t.head
                 return c
-        if t.dep_ in {"xcomp", "conj", "advcl", "relcl"} and t.head.i != t.i:
+        # "the bloc would be reluctant to ...": the copula's subject
+        if t.dep_ in {"xcomp", "conj", "advcl", "relcl", "acomp"} and t.head.i != t.i:
             if t.dep_ == "relcl":
                 return t.head
+            controller = _object_controller(t) if t.dep_ == "xcomp" else None
+            if controller is not None:
+                return controller  # "persuaded Japan to restrict": Japan restricts
             t = t.head
         else:
             break
+    return None
+
+
+def _supplier(trigger: Token) -> Token | None:
+    """The company that sold what was bought: "from ASML", "ASML's systems", "Nvidia chips"."""
+    places = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ in {"from", "of"}]
+    places += [c for c in trigger.children if c.dep_ in {"dobj", "obj", "poss"}]
+    for place in places:
+        for t in _phrase(place):
+            if t.ent_type_ == "Company" and (t.dep_ in {"poss", "compound", "pobj", "dobj"}) \
+                    and (t.dep_ != "pobj" or t.head.lower_ in {"from", "of"}):
+                return t
+    return None
+
+
+def _object_controller(xcomp: Token) -> Token | None:
+    """The head's object when it is a party, who does what the infinitive says ("allowed
+    Intel to sell"); "used tools to make chips" leaves the doer the subject."""
+    for c in xcomp.head.children:
+        if c.dep_ in {"dobj", "obj"} and c.i < xcomp.i and (c.ent_type_ in PARTIES or c.lower_ in PRESSED_WORDS):
+            return c
     return None
 
 
@@ -308,6 +351,8 @@ class EventExtractor:
         if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN"):
             return None
         type_ = TRIGGERS.get(lemma)
+        if lemma in BUY_VERBS:
+            return "SUPPLY" if _supplier(token) is not None else None
         if lemma in MEASURE_VERBS and _has_measure_object(token):
             return "RESTRICTION"
         if type_ is None:
@@ -329,11 +374,13 @@ class EventExtractor:
             return None  # "he added:" is speech; "added Huawei to the Entity List" is a listing
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
             e.label_ == "Measure" for e in sent.ents
-        ) and not words & {"export", "exports", "sales", "shipments", "controls", "restrictions", "ban"}:
+        ) and not words & RESTRICTION_WORDS:
             return None
         return type_
 
     def _noun_trigger(self, token: Token, lemma: str) -> str | None:
+        if lemma in CUSTOMER_NOUNS and _supplier(token) is not None:
+            return "SUPPLY"
         if token.lower_ in NOUN_SUPPLY and any(c.dep_ == "poss" for c in token.children):
             return "SUPPLY"  # "ASML's sales to China"
         type_ = NOUN_TRIGGERS.get(lemma)
@@ -376,6 +423,8 @@ class EventExtractor:
 
     def _roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[list[Span], list[Span], float]:
         actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
+        if type_ == "SUPPLY" and trigger.lemma_.lower() in BUY_VERBS | CUSTOMER_NOUNS:
+            return self._purchase_roles(trigger, m)
         if trigger.pos_ == "NOUN":
             return self._noun_roles(trigger, type_, m)
         passive = [c for c in trigger.children if c.dep_ in PASSIVE_SUBJECTS]
@@ -396,6 +445,8 @@ class EventExtractor:
             return actors, _unique(targets), 0.8
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
+        if not actors and type_ == "RESTRICTION" and subject is not None and subject.lemma_.lower() in MEASURE_NOUNS:
+            actors = _latest_government(subject, m)  # "the rules stop X": whoever made them
         skip = {t.i for t in _phrase(subject)} if subject is not None else set()
         targets = self._objects(trigger, target_types, m, skip)
         relative_subject = any(c.dep_ in SUBJECTS and c.lower_ in RELATIVE for c in trigger.children)
@@ -405,11 +456,27 @@ class EventExtractor:
             targets = [e for t in _conj_expand(noun) for e in [m.at(t)] if e is not None
                        and e.label_ in target_types]  # fmt: skip
         if not targets and type_ == "RESTRICTION":  # "controls meant to slow China's access"
-            targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, skip)
+            own = skip | _other_clauses(trigger)  # not "..., bringing it closer to the rules Washington imposed on China"
+            targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, own)
                        if not _modifier(e)]  # fmt: skip
         if type_ == "LICENSING":  # the licence holder, not where its goods go
             targets = [t for t in targets if t.label_ == "Company"] or targets
         return actors, _unique(targets), 0.8
+
+    def _purchase_roles(self, trigger: Token, m: Mentions) -> tuple[list[Span], list[Span], float]:
+        """Supplier from "from X" or "X's chips"; the buyer is the verb's subject, or for a
+        customer noun whom it describes ("Alibaba ... have been among the buyers of ...")."""
+        supplier = _supplier(trigger)
+        actors = [m.at(supplier)] if supplier is not None and m.at(supplier) is not None else []
+        buyer_types = TARGET_TYPES["SUPPLY"]
+        holder = trigger
+        while holder.dep_ in {"pobj", "prep", "attr", "appos", "conj"} and holder.head.i != holder.i:
+            holder = holder.head  # "among the biggest buyers": up to the copula or the named noun
+            if m.at(holder) is not None:
+                return actors, [m.at(holder)], 0.6  # "Huawei, a customer of TSMC"
+        subject = _subject(holder) if holder.pos_ in {"VERB", "AUX"} else None
+        buyers = self._actors(subject, buyer_types, m) if subject is not None else []
+        return actors, [b for b in buyers if not actors or b.kb_id_ != actors[0].kb_id_], 0.6
 
     def _actors(self, subject: Token, types: set[str], m: Mentions) -> list[Span]:
         """Each coordinated subject's entity ("Rubio and Stefanik urged ..."), the entities a
@@ -436,15 +503,21 @@ class EventExtractor:
         if types == TARGET_TYPES["SUPPLY"]:
             return _recipients(trigger, types, m, skip)
         found: list[Span] = []
+        barred: list[Span] = []
         direct_only = types == TARGET_TYPES["PRODUCTION"]  # what is made, not for whom
         for child in trigger.children:
             if direct_only and child.dep_ not in {"dobj", "obj"}:
                 continue
-            if child.dep_ in OBJECTS:
+            if child.dep_ in OBJECTS and child.lower_ in {"it", "them"}:
+                found += _antecedent(child, m, types)  # "which cut it off from TSMC's chips": Huawei
+            elif child.dep_ in OBJECTS:
                 for t in _conj_expand(child):
                     # the object's own entity ("the 7nm Kirin 9000S") before its modifiers
                     head = m.at(t)
                     found += [head] if head is not None and head.label_ in types else m.in_subtree(t, types, skip)
+            elif child.dep_ == "prep" and child.lower_ == "from":
+                # "banned ASML from selling to China", "cut it off from TSMC's chips"
+                barred += m.in_subtree(child, types, skip)
             elif child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
                 found += m.in_subtree(child, types, skip)
             elif child.dep_ in {"xcomp", "ccomp"}:
@@ -453,7 +526,8 @@ class EventExtractor:
                     if c.dep_ in SUBJECTS:
                         for t in _conj_expand(c):
                             found += m.in_subtree(t, types, skip)
-        return found[:8]
+        # whom a ban stops is its target; where they may not sell only when no one is named
+        return (found or barred)[:8]
 
     def _noun_roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[list[Span], list[Span], float]:
         actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
@@ -518,9 +592,17 @@ class EventExtractor:
 
 def _phrase(head: Token) -> list[Token]:
     """The noun phrase without the clauses that describe it ("the rules, which require
-    licences for exports to China": not China)."""
-    clauses = {t.i for c in head.children if c.dep_ in {"relcl", "acl", "advcl"} for t in c.subtree}
+    licences for exports to China": not China), at any depth ("the Mate 60 Pro, a phone that
+    surprised export control experts")."""
+    clauses = {t.i for c in head.subtree if c.i != head.i and c.dep_ in {"relcl", "acl", "advcl"}
+               for t in c.subtree}  # fmt: skip
     return [t for t in head.subtree if t.i not in clauses]
+
+
+def _other_clauses(trigger: Token) -> set[int]:
+    """Tokens of the clauses under ``trigger`` that tell of something else."""
+    return {t.i for c in trigger.children if c.dep_ in {"advcl", "ccomp", "conj", "parataxis", "relcl"}
+            for t in c.subtree}  # fmt: skip
 
 
 def _modifier(ent: Span) -> bool:
@@ -572,7 +654,9 @@ def _infer_resisted(events: list[dict[str, Any]], country_of: Any) -> None:
     for i, e in enumerate(events):
         if e["type"] != "RESISTANCE" or e["target_ids"]:
             continue
-        for prior in reversed(events[:i]):
+        # whoever pressed the resister, else whoever last acted on anyone
+        pressed = [p for p in events[:i] if p["type"] == "PRESSURE" and e["actor_id"] in p["target_ids"]]
+        for prior in reversed(events[:i] if not pressed else pressed):
             if prior["type"] in RESISTED_TYPES and prior["actor_id"] != e["actor_id"]:
                 # the president's pressure is his country's
                 country = country_of(prior["actor_id"])

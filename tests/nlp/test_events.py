@@ -1,0 +1,104 @@
+"""Event frames beyond the plain "X verbs Y": the buyer's side of a sale, successful and
+permitted actions, measures as subjects, pronoun objects, and what is not an event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nlp.pipeline import extract, load_pipeline
+
+
+@pytest.fixture(scope="module")
+def facts() -> Any:
+    nlp = load_pipeline()
+
+    def _facts(text: str, published: str = "2024-04-26") -> set[tuple[str, str, str | None]]:
+        record = extract({"url": "https://test.invalid/e", "published": published, "text": text}, nlp)
+        out: set[tuple[str, str, str | None]] = set()
+        for e in record["events"]:
+            out.update((e["type"], e["actor_id"], t) for t in e["target_ids"] or [None])
+        return out
+
+    return _facts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SMIC used equipment from ASML to make the chips.", ("SUPPLY", "company/asml", "company/smic")),
+        ("Chinese companies bought 46 percent of ASML's lithography systems in 2023.",
+         ("SUPPLY", "company/asml", "country/cn")),
+        ("Alibaba and Tencent have been among the biggest buyers of Nvidia's chips.",
+         ("SUPPLY", "company/nvidia", "company/tencent")),
+        ("Huawei, a customer of TSMC, declined to comment.", ("SUPPLY", "company/tsmc", "company/huawei")),
+    ],
+)
+def test_the_buyers_side_of_a_sale_is_a_supply(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in facts(text)
+
+
+def test_a_persuaded_ally_restricts(facts: Any) -> None:
+    found = facts("The Biden administration persuaded Japan and the Netherlands in 2023 to restrict "
+                  "exports of chipmaking tools.")  # fmt: skip
+    assert {("PRESSURE", "country/us", "country/jp"), ("RESTRICTION", "country/jp", None),
+            ("RESTRICTION", "country/nl", None)} <= found  # fmt: skip
+
+
+def test_what_a_licence_let_a_company_do_happened(facts: Any) -> None:
+    found = facts("The licences allowed Intel and Qualcomm to sell chips to Huawei.")
+    assert {("SUPPLY", "company/intel", "company/huawei"), ("SUPPLY", "company/qualcomm", "company/huawei")} <= found
+
+
+def test_urged_action_is_still_not_an_event(facts: Any) -> None:
+    found = facts("The US urged Japan to restrict exports of chipmaking tools to China.")
+    assert ("PRESSURE", "country/us", "country/jp") in found
+    assert not {f for f in found if f[0] == "RESTRICTION"}
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("US rules prevent Nvidia from selling the H100 to China.", "company/nvidia"),
+        ("The US tightened its controls. The rules stop Lam Research from servicing Chinese fabs.",
+         "company/lam-research"),
+    ],
+)
+def test_a_measure_as_subject_acts_for_its_government(facts: Any, text: str, target: str) -> None:
+    assert ("RESTRICTION", "country/us", target) in facts(text)
+
+
+def test_whom_a_ban_stops_not_where_they_sell(facts: Any) -> None:
+    found = facts("The Netherlands banned ASML from selling its most advanced machines to China.")
+    assert ("RESTRICTION", "country/nl", "company/asml") in found
+    assert ("RESTRICTION", "country/nl", "country/cn") not in found
+
+
+def test_a_pronoun_object_is_its_antecedent(facts: Any) -> None:
+    found = facts("Huawei was placed on the US Entity List in 2019, which cut it off from advanced "
+                  "chips made by TSMC.")  # fmt: skip
+    assert ("RESTRICTION", "country/us", "company/tsmc") not in found
+    assert ("RESTRICTION", "country/us", "company/huawei") in found
+
+
+def test_a_released_product_is_made_even_beside_a_measure(facts: Any) -> None:
+    found = facts("Huawei released the Mate 60 Pro, a phone whose chip surprised export control experts.")
+    assert ("PRODUCTION", "company/huawei", "product/huawei-mate-60-pro") in found
+
+
+def test_a_reluctant_bloc_resists(facts: Any) -> None:
+    found = facts("The EU has been asked to act. Valdis Dombrovskis said the bloc would be reluctant "
+                  "to restrict European nationals from working in China.")  # fmt: skip
+    assert any(f[0] == "RESISTANCE" and f[1] == "government/eu" for f in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "American companies should want them to build on American technology.",
+        "She said national security demanded decisive action.",
+    ],
+)
+def test_advice_and_abstract_demands_are_not_pressure(facts: Any, text: str) -> None:
+    assert not {f for f in facts(text) if f[0] == "PRESSURE"}
