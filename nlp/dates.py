@@ -26,6 +26,11 @@ class Found:
     start: int
     end: int
     value: str
+    # "from August 1", "effective January 15": when a measure takes effect, not when it was made
+    effective: bool = False
+
+
+_EFFECTIVE = re.compile(r"\b(?:from|starting|effective|beginning|until|through|till)\s+(?:on\s+)?$", re.I)
 
 
 _COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "several": 3,
@@ -118,6 +123,13 @@ def _relative(text: str, published: date) -> Iterator[Found]:
         if m["rel"].lower() == "this":
             year = p.year
         yield Found(m.start(), m.end(), _ym(year, month))
+    # "Washington's October export controls", "the March rules": a month naming a measure
+    for m in re.finditer(rf"(?:\bthe|\bits|\btheir|'s)\s+(?={_MONTH}(?!\s*\d)\s+[a-z])", text, re.I):
+        month_match = re.match(_MONTH, text[m.end():], re.I)
+        if month_match is None or not month_match["month"][0].isupper():
+            continue
+        month = _month_no(month_match["month"])
+        yield Found(m.end(), m.end() + month_match.end(), _ym(_month_before(p, month), month))
 
 
 def find_dates(text: str, published: date | None) -> list[Found]:
@@ -133,6 +145,8 @@ def find_dates(text: str, published: date | None) -> list[Found]:
     for f in found:
         if kept and f.start < kept[-1].end:
             continue
+        if _EFFECTIVE.search(text[max(0, f.start - 24):f.start]):
+            f = Found(f.start, f.end, f.value, effective=True)
         kept.append(f)
     return kept
 

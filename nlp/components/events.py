@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from spacy.language import Language
@@ -300,6 +301,7 @@ class EventExtractor:
                 self._date(event, sent, published)
                 events.append(event)
         events = [self._as_country(e) for e in events]
+        _date_from_lede(events, published)
         _infer_resisted(events, lambda i: self._country_of(i, "Person"))
         doc._.events = _drop_vague_repeats(events)
         return doc
@@ -580,6 +582,7 @@ class EventExtractor:
             rank = _clause_rank(span, trigger) if span is not None else None
             if rank is None:
                 continue
+            rank += 3 if found.effective else 0  # "said on Friday it would impose ... from November 1"
             distance = abs(found.start - (event["trigger_start"] - sent.start_char))
             if best is None or (rank, distance) < best[:2]:
                 best = (rank, distance, found.value)
@@ -645,6 +648,24 @@ def _latest_government(token: Token, m: Mentions) -> list[Span]:
     return [spans[max(score, key=lambda k: score[k])]]
 
 
+def _date_from_lede(events: list[dict[str, Any]], published: Any) -> None:
+    """An undated event retold from the news ("The rules add Naura to the list") takes the
+    day the article gives the same actor's same act ("on Monday ... added 140 entities"),
+    when that day is within the days before publication: a background date never spreads."""
+    if published is None:
+        return
+    recent: dict[tuple[str, str], str] = {}
+    for e in events:
+        if e["date_source"] == "text" and len(e["date"]) == 10:
+            days = (published - date.fromisoformat(e["date"])).days
+            if 0 <= days <= 10:
+                recent.setdefault((e["type"], e["actor_id"]), e["date"])
+    for e in events:
+        found = recent.get((e["type"], e["actor_id"]))
+        if e["date_source"] == "published" and found is not None:
+            e["date"], e["date_source"], e["date_from"] = found, "text", "article"
+
+
 RESISTED_TYPES = {"RESTRICTION", "PRESSURE", "INVESTIGATION", "LICENSING"}
 
 
@@ -701,6 +722,13 @@ def _clause_rank(span: Span, trigger: Token) -> int | None:
     if verb.i == trigger.i:
         return 0
     if verb.i in {a.i for a in trigger.ancestors}:
+        # "imposed rules last year, but has resisted since": a date after the first of two
+        # joined clauses is that clause's own
+        t = trigger
+        while t.i != verb.i:
+            if t.dep_ == "conj" and span.start > t.head.i:
+                return None
+            t = t.head
         return 1
     if trigger.left_edge.i <= verb.i <= trigger.right_edge.i:
         return 2

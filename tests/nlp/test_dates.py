@@ -33,6 +33,9 @@ PUB = date(2024, 4, 26)  # a Friday
         ("Sales may rise 5 percent.", None),
         ("It earned $2023 million.", None),
         ("No time is named here at all.", None),
+        ("It came after Washington's October export controls.", "2023-10"),
+        ("The March rules widened the list.", "2024-03"),
+        ("the may rules", None),
     ],
 )
 def test_resolve(text: str, expected: str | None) -> None:
@@ -63,3 +66,8 @@ def test_parse_published(raw: str | None, expected: date | None) -> None:
 
 def test_years_are_four_digits_even_far_back() -> None:
     assert resolve("Japan acted last year.", date(1000, 5, 1), 0) == "0999"
+
+
+def test_a_date_a_measure_takes_effect_is_marked() -> None:
+    found = find_dates("China will require licences from August 1, the ministry said on Monday.", PUB)
+    assert [(f.value, f.effective) for f in found] == [("2023-08-01", True), ("2024-04-22", False)]

@@ -102,3 +102,37 @@ def test_a_reluctant_bloc_resists(facts: Any) -> None:
 )
 def test_advice_and_abstract_demands_are_not_pressure(facts: Any, text: str) -> None:
     assert not {f for f in facts(text) if f[0] == "PRESSURE"}
+
+
+@pytest.fixture(scope="module")
+def dated() -> Any:
+    nlp = load_pipeline()
+
+    def _dated(text: str, published: str = "2024-12-04") -> dict[tuple[str, str], set[str]]:
+        record = extract({"url": "https://test.invalid/d", "published": published, "text": text}, nlp)
+        out: dict[tuple[str, str], set[str]] = {}
+        for e in record["events"]:
+            out.setdefault((e["type"], e["actor_id"]), set()).add(e["date"])
+        return out
+
+    return _dated
+
+
+def test_the_announcement_dates_a_measure_not_its_start(dated: Any) -> None:
+    found = dated("Trump said on Friday that the US would impose new export controls on critical "
+                  "software from November 1.", published="2025-10-12")  # fmt: skip
+    assert found[("RESTRICTION", "country/us")] == {"2025-10-10"}
+
+
+def test_a_date_after_the_first_of_two_joined_clauses_is_its_own(dated: Any) -> None:
+    found = dated("The US urged Japan to act. Tokyo imposed licence requirements on 23 types of "
+                  "chipmaking tools last year, but it has resisted going further.")  # fmt: skip
+    assert found[("RESTRICTION", "country/jp")] == {"2023"}
+    assert found[("RESISTANCE", "country/jp")] == {"2024-12-04"}
+
+
+def test_a_retold_event_takes_the_days_date_but_not_a_background_one(dated: Any) -> None:
+    found = dated("The US on Monday added 140 Chinese companies to the Entity List. "
+                  "The rules add Naura and Piotech to the list. "
+                  "Huawei was added to the Entity List in 2019.")  # fmt: skip
+    assert found[("RESTRICTION", "country/us")] == {"2024-12-02", "2019"}
