@@ -121,6 +121,15 @@ OBJECTS = {"dobj", "dative", "attr", "oprd", "pobj", "obj", "iobj"}
 TARGET_PREPS = {"to", "on", "against", "into", "for", "of", "from", "with", "in", "at"}
 
 
+@dataclass(frozen=True)
+class _Ref:
+    """A party the text implies but names inside another entity ("US" in "US restrictions")."""
+
+    kb_id_: str
+    label_: str
+    name: str
+
+
 @dataclass
 class Mentions:
     """Token index -> the linked entity span covering it."""
@@ -258,6 +267,19 @@ def _subject(trigger: Token) -> Token | None:
     return None
 
 
+def _adds_to_a_list(verb: Token) -> bool:
+    """"added Huawei to the Entity List", also where the parser hangs the "to" lower down."""
+    if any(c.dep_ in {"prep", "dative"} and c.lower_ == "to" for c in verb.children):
+        return True
+    return any(t.lower_ == "to" and t.dep_ == "prep" and any(
+        g.ent_type_ == "Measure" or g.lower_ == "list" for g in t.subtree) for t in verb.subtree)  # fmt: skip
+
+
+def _on_sale(verb: Token) -> bool:
+    return any(c.dep_ == "prep" and c.lower_ == "on" and any(g.lower_ == "sale" for g in c.children)
+               for c in verb.children)  # fmt: skip
+
+
 def _supplier(trigger: Token) -> Token | None:
     """The company that sold what was bought: "from ASML", "ASML's systems", "Nvidia chips"."""
     places = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ in {"from", "of"}]
@@ -372,8 +394,10 @@ class EventExtractor:
             return "LICENSING"  # "declined to renew its export licence", "can refuse them"
         if lemma in NEEDS_COMPLEMENT and not _presses_someone(token):
             return None
-        if lemma == "add" and not any(c.dep_ in {"prep", "dative"} and c.lower_ == "to" for c in token.children):
+        if lemma == "add" and not _adds_to_a_list(token):
             return None  # "he added:" is speech; "added Huawei to the Entity List" is a listing
+        if lemma == "put" and _on_sale(token):
+            return "PRODUCTION"  # "Huawei put the Pura 70 on sale": a launch
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
             e.label_ == "Measure" for e in sent.ents
         ) and not words & RESTRICTION_WORDS:
@@ -398,6 +422,8 @@ class EventExtractor:
         actors = [(a.kb_id_, table[a.kb_id_]["name"]) for a in spans]
         if not actors and type_ == "RESTRICTION" and measure is not None:
             actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
+        if not targets and type_ == "RESISTANCE" and measure is not None:
+            targets = self._owner(measure)  # "a complaint over sweeping US restrictions"
         actor_ids = {a for a, _ in actors}
         text = sent.text.strip()  # blanked furniture leaves white space at the edges
         start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
@@ -408,7 +434,7 @@ class EventExtractor:
                 continue  # "SMIC used tools to manufacture chips": made what, for whom?
             yield {
                 "type": type_, "actor": actor_name, "actor_id": actor_id,
-                "targets": [table[t.kb_id_]["name"] for t in mine],
+                "targets": [t.name if isinstance(t, _Ref) else table[t.kb_id_]["name"] for t in mine],
                 "target_ids": [t.kb_id_ for t in mine],
                 "measure": table[measure.kb_id_]["name"] if measure is not None else None,
                 "measure_id": measure.kb_id_ if measure is not None else None,
@@ -416,6 +442,13 @@ class EventExtractor:
                 "trigger": trigger.text, "trigger_start": trigger.idx,
                 "confidence": round(confidence - (0.0 if mine else 0.15), 2), "negated": False,
             }  # fmt: skip
+
+    def _owner(self, measure: Span) -> list[Span]:
+        """The country that made a measure: its KB imposer, else a country its words name."""
+        found = self._imposer(measure.kb_id_) or [(e.id, e.name) for t in measure
+                                                  for e in shared_kb(self.kb_dir).lookup(t.text)
+                                                  if e.type == "Country"][:1]  # fmt: skip
+        return [_Ref(i, "Country", name) for i, name in found]
 
     def _imposer(self, measure_id: str) -> list[tuple[str, str]]:
         kb = shared_kb(self.kb_dir)
@@ -516,7 +549,9 @@ class EventExtractor:
                 for t in _conj_expand(child):
                     # the object's own entity ("the 7nm Kirin 9000S") before its modifiers
                     head = m.at(t)
-                    found += [head] if head is not None and head.label_ in types else m.in_subtree(t, types, skip)
+                    inside = m.in_subtree(t, types, skip)  # "two Chinese developers, Biren and ...": not China
+                    found += [head] if head is not None and head.label_ in types else \
+                        [e for e in inside if not _modifier(e)] or inside
             elif child.dep_ == "prep" and child.lower_ == "from":
                 # "banned ASML from selling to China", "cut it off from TSMC's chips"
                 barred += m.in_subtree(child, types, skip)

@@ -136,3 +136,22 @@ def test_a_retold_event_takes_the_days_date_but_not_a_background_one(dated: Any)
                   "The rules add Naura and Piotech to the list. "
                   "Huawei was added to the Entity List in 2019.")  # fmt: skip
     assert found[("RESTRICTION", "country/us")] == {"2024-12-02", "2019"}
+
+
+def test_listing_where_the_parser_hangs_the_list_low(facts: Any) -> None:
+    found = facts("BIS also added two Chinese developers of graphics processors, Biren Technology and "
+                  "Moore Threads, and 11 of their subsidiaries to the Entity List.")  # fmt: skip
+    assert {("RESTRICTION", "country/us", "company/biren"),
+            ("RESTRICTION", "country/us", "company/moore-threads")} <= found  # fmt: skip
+    assert ("RESTRICTION", "country/us", "country/cn") not in found  # "Chinese" only describes them
+
+
+def test_a_product_put_on_sale_is_made(facts: Any) -> None:
+    found = facts("Huawei put its Pura 70 smartphones on sale last Thursday with almost no warning.")
+    assert ("PRODUCTION", "company/huawei", "product/huawei-pura-70") in found
+
+
+def test_a_complaint_over_a_countrys_measure_resists_that_country(facts: Any) -> None:
+    found = facts("China has lodged a complaint with the World Trade Organization over sweeping US "
+                  "restrictions on semiconductor exports.")  # fmt: skip
+    assert ("RESISTANCE", "country/cn", "country/us") in found
