@@ -65,6 +65,7 @@ class Entity:
     demonyms: tuple[str, ...] = ()
     capitals: tuple[str, ...] = ()
     imposed_by: str | None = None  # for measures: the government that imposes it
+    maker: str | None = None  # for products: the company that sells it
     generic: bool = False  # a broad concept: linked, but not listed as an entity of the story
 
     @property
@@ -125,7 +126,7 @@ def _entity(raw: dict[str, Any], where: str) -> Entity:
             country=raw.get("country"), roles=tuple(raw.get("roles") or ()),
             descriptions=tuple(raw.get("descriptions") or ()),
             demonyms=tuple(raw.get("demonyms") or ()), capitals=tuple(raw.get("capitals") or ()),
-            imposed_by=raw.get("imposed_by"), generic=bool(raw.get("generic")),
+            imposed_by=raw.get("imposed_by"), maker=raw.get("maker"), generic=bool(raw.get("generic")),
         )  # fmt: skip
     except KeyError as e:
         raise KBError(f"{where}: missing key {e}") from e

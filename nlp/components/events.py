@@ -30,7 +30,7 @@ TRIGGERS: dict[str, str] = {
                      "impose", "blacklist", "sanction", "add", "expand", "introduce", "unveil",
                      "announce", "target", "tighten", "broaden", "extend", "halt", "stop",
                      "control", "cut", "list", "designate", "freeze", "place", "put", "prevent"), "RESTRICTION"),  # fmt: skip
-    **dict.fromkeys(("license", "licence", "grant", "revoke", "deny", "approve", "issue",
+    **dict.fromkeys(("license", "licence", "grant", "revoke", "deny", "approve", "issue", "remove", "strip",
                      "suspend", "exempt", "waive", "authorize", "authorise", "rescind",
                      "reject"), "LICENSING"),  # fmt: skip
     **dict.fromkeys(("investigate", "probe", "examine", "scrutinize", "scrutinise", "audit",
@@ -41,7 +41,8 @@ TRIGGERS: dict[str, str] = {
                      "maintain", "repair", "sell"), "SUPPLY"),  # fmt: skip
     **dict.fromkeys(("resist", "refuse", "decline", "oppose", "balk", "criticize",
                      "criticise", "condemn", "protest", "rebuff", "object", "retaliate",
-                     "dismiss", "slam", "reject"), "RESISTANCE"),  # fmt: skip
+                     "dismiss", "slam", "reject", "accuse", "blame", "denounce", "lambast",
+                     "rebuke"), "RESISTANCE"),  # fmt: skip
 }
 ADJ_TRIGGERS = {"reluctant": "RESISTANCE", "unwilling": "RESISTANCE", "opposed": "RESISTANCE",
                 "resistant": "RESISTANCE", "hesitant": "RESISTANCE"}  # fmt: skip
@@ -83,7 +84,7 @@ NEEDS_MEASURE_OR_LIST = {"limit", "prevent", "block", "place", "put", "add", "ex
                          "impose", "tighten"}  # fmt: skip
 RESTRICTION_WORDS = {"export", "exports", "sales", "shipments", "controls", "restrictions", "ban",
                      "rules", "sanctions", "curbs", "licence", "license", "licences", "licenses"}  # fmt: skip
-NEEDS_LICENCE = {"grant", "revoke", "deny", "approve", "issue", "suspend", "rescind", "reject",
+NEEDS_LICENCE = {"remove", "strip", "grant", "revoke", "deny", "approve", "issue", "suspend", "rescind", "reject",
                  "authorize", "authorise", "exempt", "waive"}  # fmt: skip
 # "published export controls", "will require export licences": a measure as the object.
 MEASURE_VERBS = {"publish", "issue", "adopt", "require", "implement", "update", "finalize",
@@ -147,6 +148,14 @@ class Mentions:
 
     def at(self, token: Token) -> Span | None:
         return self.by_token.get(token.i)
+
+    @staticmethod
+    def of_token(token: Token) -> Span | None:
+        """The linked entity span covering ``token``."""
+        for ent in token.doc.ents:
+            if ent.start <= token.i < ent.end and ent.kb_id_:
+                return ent
+        return None
 
     def in_subtree(self, token: Token, types: set[str], skip: set[int] = frozenset()) -> list[Span]:  # type: ignore[assignment]
         seen: dict[str, Span] = {}
@@ -281,15 +290,36 @@ def _on_sale(verb: Token) -> bool:
 
 
 def _supplier(trigger: Token) -> Token | None:
-    """The company that sold what was bought: "from ASML", "ASML's systems", "Nvidia chips"."""
+    """The company that sold what was bought ("from ASML", "ASML's systems", "Nvidia chips"),
+    else the product bought ("the H20", "buying it" after the H20)."""
     places = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ in {"from", "of"}]
     places += [c for c in trigger.children if c.dep_ in {"dobj", "obj", "poss"}]
+    product = None
     for place in places:
+        if place.lower_ == "it" and place.dep_ in {"dobj", "obj"}:
+            product = product or _previous(place, "Product", 30)
         for t in _phrase(place):
             if t.ent_type_ == "Company" and (t.dep_ in {"poss", "compound", "pobj", "dobj"}) \
                     and (t.dep_ != "pobj" or t.head.lower_ in {"from", "of"}):
                 return t
+            if t.ent_type_ == "Product" and product is None:
+                product = t
+    return product
+
+
+def _name(party: Any, table: dict[str, Any]) -> str:
+    return party.name if isinstance(party, _Ref) else table[party.kb_id_]["name"]
+
+
+def _previous(token: Token, label: str, window: int) -> Token | None:
+    for t in reversed(token.doc[max(0, token.i - window):token.i]):
+        if t.ent_type_ == label and t.ent_kb_id_:
+            return t
     return None
+
+
+def _entity_id(token: Token) -> str:
+    return token.ent_kb_id_
 
 
 def _object_controller(xcomp: Token) -> Token | None:
@@ -376,7 +406,7 @@ class EventExtractor:
             return None
         type_ = TRIGGERS.get(lemma)
         if lemma in BUY_VERBS:
-            return "SUPPLY" if _supplier(token) is not None else None
+            return "SUPPLY" if self._seller(token) else None
         if lemma in MEASURE_VERBS and _has_measure_object(token):
             return "RESTRICTION"
         if type_ is None:
@@ -405,7 +435,7 @@ class EventExtractor:
         return type_
 
     def _noun_trigger(self, token: Token, lemma: str) -> str | None:
-        if lemma in CUSTOMER_NOUNS and _supplier(token) is not None:
+        if lemma in CUSTOMER_NOUNS and self._seller(token):
             return "SUPPLY"
         if token.lower_ in NOUN_SUPPLY and any(c.dep_ == "poss" for c in token.children):
             return "SUPPLY"  # "ASML's sales to China"
@@ -419,7 +449,7 @@ class EventExtractor:
         spans, targets, confidence = self._roles(trigger, type_, m)
         measure = self._measure(trigger, sent)
         table = sent.doc._.entity_table
-        actors = [(a.kb_id_, table[a.kb_id_]["name"]) for a in spans]
+        actors = [(a.kb_id_, _name(a, table)) for a in spans]
         if not actors and type_ == "RESTRICTION" and measure is not None:
             actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
         if not targets and type_ == "RESISTANCE" and measure is not None:
@@ -434,7 +464,7 @@ class EventExtractor:
                 continue  # "SMIC used tools to manufacture chips": made what, for whom?
             yield {
                 "type": type_, "actor": actor_name, "actor_id": actor_id,
-                "targets": [t.name if isinstance(t, _Ref) else table[t.kb_id_]["name"] for t in mine],
+                "targets": [_name(t, table) for t in mine],
                 "target_ids": [t.kb_id_ for t in mine],
                 "measure": table[measure.kb_id_]["name"] if measure is not None else None,
                 "measure_id": measure.kb_id_ if measure is not None else None,
@@ -442,6 +472,19 @@ class EventExtractor:
                 "trigger": trigger.text, "trigger_start": trigger.idx,
                 "confidence": round(confidence - (0.0 if mine else 0.15), 2), "negated": False,
             }  # fmt: skip
+
+    def _seller(self, trigger: Token) -> list[Any]:
+        """Who sold what was bought: a company named ("from ASML", "ASML's systems"), else the
+        maker of the product bought ("had been buying it", the H20: Nvidia)."""
+        found = _supplier(trigger)
+        if found is None:
+            return []
+        if found.ent_type_ == "Company":
+            span = Mentions.of_token(found)
+            return [span] if span is not None else []
+        product = shared_kb(self.kb_dir).get(_entity_id(found))
+        maker = shared_kb(self.kb_dir).get(product.maker) if product is not None and product.maker else None
+        return [_Ref(maker.id, maker.type, maker.name)] if maker is not None else []
 
     def _owner(self, measure: Span) -> list[Span]:
         """The country that made a measure: its KB imposer, else a country its words name."""
@@ -501,8 +544,7 @@ class EventExtractor:
     def _purchase_roles(self, trigger: Token, m: Mentions) -> tuple[list[Span], list[Span], float]:
         """Supplier from "from X" or "X's chips"; the buyer is the verb's subject, or for a
         customer noun whom it describes ("Alibaba ... have been among the buyers of ...")."""
-        supplier = _supplier(trigger)
-        actors = [m.at(supplier)] if supplier is not None and m.at(supplier) is not None else []
+        actors = self._seller(trigger)
         buyer_types = TARGET_TYPES["SUPPLY"]
         holder = trigger
         while holder.dep_ in {"pobj", "prep", "attr", "appos", "conj"} and holder.head.i != holder.i:
@@ -752,7 +794,9 @@ def _clause_rank(span: Span, trigger: Token) -> int | None:
     1 when it modifies a clause above ("said on Friday it would require"), 2 when it sits in
     a clause below; None when it dates a sibling clause ("..., but has resisted")."""
     verb = span.root
-    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+    # up to the clause the date belongs to, past participles that describe a noun ("in a
+    # notice published on August 29, it said it was removing ...")
+    while (verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"acl", "amod"}) and verb.head.i != verb.i:
         verb = verb.head
     if verb.i == trigger.i:
         return 0

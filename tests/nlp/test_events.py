@@ -155,3 +155,27 @@ def test_a_complaint_over_a_countrys_measure_resists_that_country(facts: Any) ->
     found = facts("China has lodged a complaint with the World Trade Organization over sweeping US "
                   "restrictions on semiconductor exports.")  # fmt: skip
     assert ("RESISTANCE", "country/cn", "country/us") in found
+
+
+def test_buying_a_product_is_a_sale_by_its_maker(facts: Any) -> None:
+    found = facts("Nvidia developed the H20 in late 2023. Chinese companies including Tencent and "
+                  "ByteDance had been buying it in large numbers this year.")  # fmt: skip
+    assert {("SUPPLY", "company/nvidia", "company/tencent"), ("SUPPLY", "company/nvidia", "company/bytedance")} <= found
+
+
+def test_removal_from_a_licence_programme_is_licensing(facts: Any) -> None:
+    found = facts("The Bureau of Industry and Security said it was removing two SK Hynix units from "
+                  "the Validated End-User programme.")  # fmt: skip
+    assert ("LICENSING", "country/us", "company/sk-hynix") in found
+
+
+def test_an_accusation_resists(facts: Any) -> None:
+    assert ("RESISTANCE", "country/cn", "country/us") in facts("China on Monday accused the United States "
+                                                              "of abusing export controls.")  # fmt: skip
+
+
+def test_a_date_in_the_notice_that_reports_the_act(dated: Any) -> None:
+    found = dated("In a notice published on August 29, the Bureau of Industry and Security said it was "
+                  "removing two SK Hynix units from the Validated End-User programme.",
+                  published="2025-09-02")  # fmt: skip
+    assert found[("LICENSING", "country/us")] == {"2025-08-29"}
