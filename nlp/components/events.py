@@ -605,6 +605,8 @@ class EventExtractor:
                     if c.dep_ in SUBJECTS:
                         for t in _conj_expand(c):
                             found += m.in_subtree(t, types, skip)
+        if not found and types == TARGET_TYPES["PRESSURE"]:
+            found = _pressed_group(trigger, m, skip)
         # whom a ban stops is its target; where they may not sell only when no one is named
         return (found or barred)[:8]
 
@@ -677,6 +679,19 @@ def _phrase(head: Token) -> list[Token]:
     clauses = {t.i for c in head.subtree if c.i != head.i and c.dep_ in {"relcl", "acl", "advcl"}
                for t in c.subtree}  # fmt: skip
     return [t for t in head.subtree if t.i not in clauses]
+
+
+def _pressed_group(trigger: Token, m: Mentions, skip: set[int]) -> list[Span]:
+    """Whom "them" or "allies" stands for when pressed: the countries named before it in the
+    sentence ("talking to allies, including Japan and the Netherlands, and wanted them to ...")."""
+    pressed = [t for c in trigger.children for t in [c, *c.children]
+               if t.lower_ in {"them", "allies", "partners"} and t.dep_ in {"dobj", "obj", "nsubj"}]  # fmt: skip
+    if not pressed:
+        return []
+    sent = trigger.sent
+    named = [m.at(t) for t in sent if t.i < pressed[0].i and t.i not in skip]
+    return _unique([e for e in named if e is not None and e.label_ in {"Country", "Government"}
+                    and e.root.dep_ not in SUBJECTS and not _modifier(e)])  # fmt: skip
 
 
 def _other_clauses(trigger: Token) -> set[int]:

@@ -179,3 +179,9 @@ def test_a_date_in_the_notice_that_reports_the_act(dated: Any) -> None:
                   "removing two SK Hynix units from the Validated End-User programme.",
                   published="2025-09-02")  # fmt: skip
     assert found[("LICENSING", "country/us")] == {"2025-08-29"}
+
+
+def test_them_pressed_is_the_allies_named_before(facts: Any) -> None:
+    found = facts("Officials said Washington was talking to allies, including Japan and the Netherlands, "
+                  "and wanted them to adopt similar restrictions.")  # fmt: skip
+    assert {("PRESSURE", "country/us", "country/jp"), ("PRESSURE", "country/us", "country/nl")} <= found
