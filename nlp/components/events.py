@@ -53,6 +53,7 @@ GENERIC_ACTORS = {"government", "administration", "department", "ministry", "off
 NOUN_TRIGGERS = {
     "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE",
     "ban": "RESTRICTION", "restriction": "RESTRICTION", "curb": "RESTRICTION",
+    "control": "RESTRICTION", "sanction": "RESTRICTION",
     "investigation": "INVESTIGATION", "probe": "INVESTIGATION",
     "complaint": "RESISTANCE", "challenge": "RESISTANCE", "objection": "RESISTANCE",
 }  # fmt: skip
@@ -353,6 +354,7 @@ class EventExtractor:
                 self._date(event, sent, published)
                 events.append(event)
         events = [self._as_country(e) for e in events]
+        events = [e for e in events if not e.pop("self_targeted")]
         _date_from_lede(events, published)
         _infer_resisted(events, lambda i: self._country_of(i, "Person"))
         doc._.events = _drop_vague_repeats(events)
@@ -366,6 +368,8 @@ class EventExtractor:
             event["agency"], event["agency_id"] = event["actor"], event["actor_id"]
             event["actor"], event["actor_id"] = country.name, country.id
         keep = [i for i, t in enumerate(event["target_ids"]) if t != event["actor_id"]]
+        # "the US ban on American nationals": an act on oneself only is no event
+        event["self_targeted"] = bool(event["target_ids"]) and not keep
         event["targets"] = [event["targets"][i] for i in keep]
         event["target_ids"] = [event["target_ids"][i] for i in keep]
         return event
@@ -452,16 +456,16 @@ class EventExtractor:
         actors = [(a.kb_id_, _name(a, table)) for a in spans]
         if not actors and type_ == "RESTRICTION" and measure is not None:
             actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
-        if not targets and type_ == "RESISTANCE" and measure is not None:
-            targets = self._owner(measure)  # "a complaint over sweeping US restrictions"
         actor_ids = {a for a, _ in actors}
         text = sent.text.strip()  # blanked furniture leaves white space at the edges
         start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
         for actor_id, actor_name in actors:
             # co-actors are not each other's targets ("A, B and C, which sell to China")
             mine = [t for t in targets if t.kb_id_ not in actor_ids]
-            if not mine and type_ in NEED_TARGETS:
-                continue  # "SMIC used tools to manufacture chips": made what, for whom?
+            if not mine and type_ == "RESISTANCE" and measure is not None:
+                mine = [t for t in self._owner(measure) if t.kb_id_ not in actor_ids]  # "a complaint over US restrictions"
+            if not mine and (type_ in NEED_TARGETS or (trigger.pos_ == "NOUN" and type_ == "RESTRICTION")):
+                continue  # a measure named in passing ("under the US ban") is no new event  # "SMIC used tools to manufacture chips": made what, for whom?
             yield {
                 "type": type_, "actor": actor_name, "actor_id": actor_id,
                 "targets": [_name(t, table) for t in mine],
@@ -626,6 +630,9 @@ class EventExtractor:
                     actor = actor or ent
                 elif ent is None and child.lemma_.lower() in GENERIC_ACTORS:
                     actor = actor or next(iter(_latest_government(child, m)), None)
+        named = m.at(trigger)
+        if actor is None and type_ == "RESTRICTION" and named is not None and named.label_ == "Measure":
+            actor = next(iter(self._owner(named)), None)  # "US restrictions on China's chip industry"
         if actor is None and trigger.dep_ in {"dobj", "obj"}:
             # "China lodged a complaint (with the WTO) over US restrictions": who lodged it,
             # and what about, wherever the parser hung the "over"

@@ -185,3 +185,15 @@ def test_them_pressed_is_the_allies_named_before(facts: Any) -> None:
     found = facts("Officials said Washington was talking to allies, including Japan and the Netherlands, "
                   "and wanted them to adopt similar restrictions.")  # fmt: skip
     assert {("PRESSURE", "country/us", "country/jp"), ("PRESSURE", "country/us", "country/nl")} <= found
+
+
+def test_a_measure_noun_with_its_maker_and_target_is_a_restriction(facts: Any) -> None:
+    found = facts("China lodged a complaint over sweeping US restrictions on China's chip industry.")
+    assert ("RESTRICTION", "country/us", "country/cn") in found
+    assert ("RESISTANCE", "country/cn", "country/us") in found
+
+
+def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> None:
+    found = facts("The rules included a ban on US persons, American nationals and companies, from "
+                  "supporting some fabs. Under the US ban, little changed.")  # fmt: skip
+    assert not {f for f in found if f[0] == "RESTRICTION" and f[2] in {None, "country/us"}}
