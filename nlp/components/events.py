@@ -54,7 +54,8 @@ NOUN_TRIGGERS = {
     "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE",
     "ban": "RESTRICTION", "restriction": "RESTRICTION", "curb": "RESTRICTION",
     "control": "RESTRICTION", "sanction": "RESTRICTION",
-    "investigation": "INVESTIGATION", "probe": "INVESTIGATION",
+    "investigation": "INVESTIGATION", "probe": "INVESTIGATION", "subpoena": "INVESTIGATION",
+    "inquiry": "INVESTIGATION",
     "complaint": "RESISTANCE", "challenge": "RESISTANCE", "objection": "RESISTANCE",
 }  # fmt: skip
 LICENCE_WORDS = {"licence", "license", "licenses", "licences", "licensing", "exemption",
@@ -108,6 +109,11 @@ EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "con
              "threaten", "weigh", "mull", "propose"}  # fmt: skip
 # Causes whose complement happened: the demand succeeded, or the action was let through.
 FACTIVE_CAUSES = {"persuade", "convince", "force", "compel", "let", "allow", "enable", "permit"}
+LAUNCH_VERBS = {"unveil", "announce", "introduce", "launch", "release", "debut", "roll", "show",
+                "present", "start", "begin"}  # fmt: skip
+# "retaliated by banning": the gerund's doer is the verb's subject; not "banned X from selling"
+SHARED_SUBJECT_PREPS = {"by", "in", "after", "while", "through"}
+RECEIVING = {"receive", "face", "get"}  # "faces a probe by", "received subpoenas from"
 # The buyer's side of a sale: "SMIC used equipment from ASML", "bought 46% of ASML's systems",
 # "the biggest buyers of Nvidia's chips". The supplier acts, the buyer is its target.
 BUY_VERBS = {"buy", "purchase", "import", "acquire", "order", "use", "obtain", "source", "procure"}
@@ -174,8 +180,14 @@ class Mentions:
 
 def _negated(trigger: Token) -> bool:
     """"did not restrict", "declined not ..."; and what someone should do, which is advice."""
-    if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "should") for c in trigger.children):
-        return True
+    t = trigger
+    for _ in range(3):  # "has not been able to ship", "did not resume shipments"
+        if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "should") for c in t.children):
+            return True
+        climbs = t.dep_ in {"xcomp", "acomp"} or (t.pos_ == "NOUN" and t.dep_ in {"dobj", "obj"})
+        if not climbs or t.head.i == t.i or t.head.lemma_.lower() in {"decline", "refuse"}:
+            break
+        t = t.head
     return trigger.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in trigger.head.children) \
         and trigger.head.lemma_ not in {"decline", "refuse"}
 
@@ -264,6 +276,10 @@ def _subject(trigger: Token) -> Token | None:
                 if c.lower_ in RELATIVE and t.dep_ == "relcl":
                     return t.head
                 return c
+        if t.dep_ == "pcomp" and t.head.dep_ == "prep" and t.head.lower_ in SHARED_SUBJECT_PREPS \
+                and t.head.head.i != t.head.i:
+            t = t.head.head  # "retaliated by banning", "joined the US in restricting"
+            continue
         # "the bloc would be reluctant to ...": the copula's subject
         if t.dep_ in {"xcomp", "conj", "advcl", "relcl", "acomp"} and t.head.i != t.i:
             if t.dep_ == "relcl":
@@ -409,6 +425,9 @@ class EventExtractor:
         if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN"):
             return None
         type_ = TRIGGERS.get(lemma)
+        if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
+                                         if c.dep_ in {"dobj", "obj"} for t in _phrase(c)):  # fmt: skip
+            return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
         if lemma in BUY_VERBS:
             return "SUPPLY" if self._seller(token) else None
         if lemma in MEASURE_VERBS and _has_measure_object(token):
@@ -443,11 +462,17 @@ class EventExtractor:
             return "SUPPLY"
         if token.lower_ in NOUN_SUPPLY and any(c.dep_ == "poss" for c in token.children):
             return "SUPPLY"  # "ASML's sales to China"
+        if token.lower_ in NOUN_SUPPLY and token.dep_ in {"dobj", "obj"} and _prep_of(token, {"to"}):
+            # "TSMC halted shipments to Sophgo": it had been shipping; not "Japan restricted sales"
+            seller = _subject(token.head)
+            return "SUPPLY" if seller is not None and (seller.ent_type_ == "Company" or seller.lower_ == "it") else None
         type_ = NOUN_TRIGGERS.get(lemma)
         if type_ is None:
             return None
-        # Only the noun's own frame: "pressure from Washington on The Hague", "a ban on sales".
-        return type_ if any(c.dep_ == "prep" for c in token.children) else None
+        # Only the noun's own frame: "pressure from Washington on The Hague", "a ban on sales",
+        # also where the parser hangs it on the verb ("launched a probe into US chips").
+        own = any(c.dep_ == "prep" for c in token.children)
+        return type_ if own or (token.dep_ in {"dobj", "obj"} and _prep_of(token, _NOUN_TARGET_PREPS.get(type_, set()))) else None
 
     def _frame(self, trigger: Token, type_: str, sent: Span, m: Mentions) -> Iterator[dict[str, Any]]:
         spans, targets, confidence = self._roles(trigger, type_, m)
@@ -595,7 +620,9 @@ class EventExtractor:
                 for t in _conj_expand(child):
                     # the object's own entity ("the 7nm Kirin 9000S") before its modifiers
                     head = m.at(t)
-                    inside = m.in_subtree(t, types, skip)  # "two Chinese developers, Biren and ...": not China
+                    # the object's phrase, not what a clause in it says ("US calls to curb exports to China")
+                    clauses = {c.i for c in t.subtree} - {c.i for c in _phrase(t)} if types == TARGET_TYPES["RESISTANCE"] else set()
+                    inside = m.in_subtree(t, types, skip | clauses)  # "two Chinese developers, Biren and ...": not China
                     found += [head] if head is not None and head.label_ in types else \
                         [e for e in inside if not _modifier(e)] or inside
             elif child.dep_ == "prep" and child.lower_ == "from":
@@ -633,6 +660,13 @@ class EventExtractor:
         named = m.at(trigger)
         if actor is None and type_ == "RESTRICTION" and named is not None and named.label_ == "Measure":
             actor = next(iter(self._owner(named)), None)  # "US restrictions on China's chip industry"
+        if trigger.dep_ in {"dobj", "obj"} and trigger.head.lemma_.lower() in RECEIVING:
+            # "Applied Materials received subpoenas from prosecutors": the receiver is the target
+            subject = _subject(trigger.head)
+            targets = self._actors(subject, target_types, m) if subject is not None else []
+            givers = [e for c in trigger.head.children if c.dep_ in {"prep", "agent"} and c.lower_ in {"from", "by"}
+                      for e in m.in_subtree(c, actor_types)]  # fmt: skip
+            return (givers[:1] or ([actor] if actor is not None else [])), _unique(targets), 0.6
         if actor is None and trigger.dep_ in {"dobj", "obj"}:
             # "China lodged a complaint (with the WTO) over US restrictions": who lodged it,
             # and what about, wherever the parser hung the "over"
@@ -686,6 +720,12 @@ def _phrase(head: Token) -> list[Token]:
     clauses = {t.i for c in head.subtree if c.i != head.i and c.dep_ in {"relcl", "acl", "advcl"}
                for t in c.subtree}  # fmt: skip
     return [t for t in head.subtree if t.i not in clauses]
+
+
+def _prep_of(noun: Token, preps: set[str]) -> bool:
+    """A preposition of ``preps`` on the noun, or on the verb whose object it is."""
+    places = [noun, noun.head] if noun.dep_ in {"dobj", "obj"} else [noun]
+    return any(c.dep_ == "prep" and c.lower_ in preps for p in places for c in p.children)
 
 
 def _pressed_group(trigger: Token, m: Mentions, skip: set[int]) -> list[Span]:

@@ -197,3 +197,37 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
     found = facts("The rules included a ban on US persons, American nationals and companies, from "
                   "supporting some fabs. Under the US ban, little changed.")  # fmt: skip
     assert not {f for f in found if f[0] == "RESTRICTION" and f[2] in {None, "country/us"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Netherlands and Japan have joined the US in restricting sales of chipmaking tools to China.",
+         ("RESTRICTION", "country/jp", "country/cn")),
+        ("China retaliated by banning exports of gallium and germanium to the United States.",
+         ("RESTRICTION", "country/cn", "country/us")),
+        ("Applied Materials received subpoenas from the US attorney's office over shipments to SMIC.",
+         ("INVESTIGATION", "country/us", "company/applied-materials")),
+        ("TSMC halted shipments to Sophgo after its chip was found in a Huawei processor.",
+         ("SUPPLY", "company/tsmc", "company/sophgo")),
+        ("Huawei unveiled its Ascend 910C AI chip last month.", ("PRODUCTION", "company/huawei", "product/ascend-910c")),
+        ("China's Ministry of Commerce launched an anti-dumping probe into US analog chips on Saturday.",
+         ("INVESTIGATION", "country/cn", "country/us")),
+        ("Germany has so far resisted US calls to curb exports of chemicals to China.",
+         ("RESISTANCE", "country/de", "country/us")),
+    ],
+)
+def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in facts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ASML has not been able to ship EUV tools to China since 2019.",
+        "The Netherlands banned ASML from selling its most advanced machines to China.",
+        "Japan restricted sales of chipmaking tools to China.",
+    ],
+)
+def test_no_sale_where_none_happened(facts: Any, text: str) -> None:
+    assert not {f for f in facts(text) if f[0] == "SUPPLY"}
