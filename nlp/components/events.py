@@ -109,6 +109,8 @@ EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "con
              "threaten", "weigh", "mull", "propose"}  # fmt: skip
 # Causes whose complement happened: the demand succeeded, or the action was let through.
 FACTIVE_CAUSES = {"persuade", "convince", "force", "compel", "let", "allow", "enable", "permit"}
+# A company obliged to hold a licence is restricted by whoever requires it.
+LICENCE_NEEDS = {"need", "obtain", "apply", "seek", "get"}
 LAUNCH_VERBS = {"unveil", "announce", "introduce", "launch", "release", "debut", "roll", "show",
                 "present", "start", "begin"}  # fmt: skip
 # "retaliated by banning": the gerund's doer is the verb's subject; not "banned X from selling"
@@ -428,6 +430,8 @@ class EventExtractor:
         if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
                                          if c.dep_ in {"dobj", "obj"} for t in _phrase(c)):  # fmt: skip
             return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
+        if lemma in LICENCE_NEEDS and _needs_licence(token):
+            return "RESTRICTION"  # "Nvidia must obtain a licence to ship the H20": it is restricted
         if lemma in BUY_VERBS:
             return "SUPPLY" if self._seller(token) else None
         if lemma in MEASURE_VERBS and _has_measure_object(token):
@@ -532,6 +536,8 @@ class EventExtractor:
         actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
         if type_ == "SUPPLY" and trigger.lemma_.lower() in BUY_VERBS | CUSTOMER_NOUNS:
             return self._purchase_roles(trigger, m)
+        if type_ == "RESTRICTION" and trigger.lemma_.lower() in LICENCE_NEEDS:
+            return self._licence_roles(trigger, m)
         if trigger.pos_ == "NOUN":
             return self._noun_roles(trigger, type_, m)
         passive = [c for c in trigger.children if c.dep_ in PASSIVE_SUBJECTS]
@@ -569,6 +575,19 @@ class EventExtractor:
         if type_ == "LICENSING":  # the licence holder, not where its goods go
             targets = [t for t in targets if t.label_ == "Company"] or targets
         return actors, _unique(targets), 0.8
+
+    def _licence_roles(self, trigger: Token, m: Mentions) -> tuple[list[Span], list[Span], float]:
+        """The company that needs the licence is the target; the actor is the government named
+        in the sentence ("told by US officials"), else the one the article last named."""
+        subject = _subject(trigger)
+        holders = self._actors(subject, {"Company"}, m) if subject is not None else []
+        if subject is not None and subject.lower_ == "it" and not holders:
+            holders = _antecedent(subject, m, {"Company"})
+        named = [m.at(t) for t in trigger.sent if m.at(t) is not None and m.at(t).label_ in {"Country", "Government"}]
+        if not holders:
+            return [], [], 0.6  # "the rule requires companies to obtain licences": no one named
+        authority = [e for e in named if not _modifier(e) or e.root.dep_ == "compound"][:1] or _latest_government(trigger, m)
+        return authority, _unique(holders), 0.6
 
     def _purchase_roles(self, trigger: Token, m: Mentions) -> tuple[list[Span], list[Span], float]:
         """Supplier from "from X" or "X's chips"; the buyer is the verb's subject, or for a
@@ -720,6 +739,15 @@ def _phrase(head: Token) -> list[Token]:
     clauses = {t.i for c in head.subtree if c.i != head.i and c.dep_ in {"relcl", "acl", "advcl"}
                for t in c.subtree}  # fmt: skip
     return [t for t in head.subtree if t.i not in clauses]
+
+
+def _needs_licence(verb: Token) -> bool:
+    """"must obtain a licence", "will need licences", "had to apply for licences"."""
+    licence = any(t.lower_ in LICENCE_WORDS for c in verb.children
+                  if c.dep_ in {"dobj", "obj"} or (c.dep_ == "prep" and c.lower_ == "for") for t in c.subtree)  # fmt: skip
+    obliged = any(c.dep_ == "aux" and c.lower_ in {"must", "will", "would", "'ll", "'d"} for c in verb.children) \
+        or (verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"have", "need", "require", "tell", "order", "inform"})
+    return licence and obliged
 
 
 def _prep_of(noun: Token, preps: set[str]) -> bool:

@@ -231,3 +231,10 @@ def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str
 )
 def test_no_sale_where_none_happened(facts: Any, text: str) -> None:
     assert not {f for f in facts(text) if f[0] == "SUPPLY"}
+
+
+def test_a_company_obliged_to_hold_a_licence_is_restricted(facts: Any) -> None:
+    found = facts("Nvidia said it had been told by US officials that it must obtain a licence to export "
+                  "its H20 chips to China.")  # fmt: skip
+    assert ("RESTRICTION", "country/us", "company/nvidia") in found
+    assert not facts("The rule requires companies to obtain licences before shipping chips to Malaysia.")
