@@ -134,6 +134,7 @@ class Linker:
             if linked is not None:
                 kept.append(linked)
         kept.extend(self._resolve_descriptions(doc, state, kept))
+        kept.extend(_bare_surnames(doc, state, kept))
         doc.ents = sorted(kept, key=lambda s: s.start)
         doc._.entity_table = {k: v.as_dict() for k, v in sorted(table.items(), key=lambda kv: kv[1].first)}
         return doc
@@ -165,6 +166,25 @@ class Linker:
                 if i in demonyms:
                     kept.remove(demonyms.pop(i))
         return out
+
+
+def _bare_surnames(doc: Doc, state: _DocState, kept: list[Span]) -> list[Span]:
+    """A surname the model did not tag ("..., Finkle wrote.") after the full name was seen."""
+    taken = {i for s in kept for i in range(s.start, s.end)}
+    out = []
+    for token in doc:
+        if token.i in taken or token.pos_ != "PROPN" or not token.text[:1].isupper():
+            continue
+        entity_id = state.surnames.get(norm(token.text))
+        row = state.table.get(entity_id) if entity_id else None
+        if row is None or row.type != "Person" or row.first >= token.i:
+            continue
+        span = Span(doc, token.i, token.i + 1, label="Person", kb_id=row.id)
+        if span._.in_furniture:
+            continue
+        row.seen(token.text)
+        out.append(span)
+    return out
 
 
 def _surnames(name: str, type_: str, kb: Entity | None) -> list[str]:

@@ -88,7 +88,7 @@ class QuoteFinder:
     def _subject_of(self, verb: Token, quote: Span) -> dict[str, Any] | None:
         for child in verb.children:
             if child.dep_ in {"nsubj", "nsubjpass"} and not (quote.start <= child.i < quote.end):
-                return _linked(child) or _pronoun(child)
+                return _linked(child) or _pronoun(child) or _described(child)
         return None
 
     def _entity_after(self, doc: Doc, i: int) -> dict[str, Any] | None:
@@ -149,6 +149,25 @@ def _pronoun(token: Token) -> dict[str, Any] | None:
         return None
     row = doc._.entity_table.get(chosen[0].kb_id_, {})
     return {"speaker": row.get("name", chosen[0].text), "speaker_id": chosen[0].kb_id_}
+
+
+# "the company said", "the ministry said in a statement": the latest body of that kind named
+DESCRIBED = {"company": {"Company"}, "firm": {"Company"}, "group": {"Company"}, "chipmaker": {"Company"},
+             "maker": {"Company"}, "ministry": {"Government"}, "department": {"Government"},
+             "regulator": {"Government"}, "agency": {"Government"}, "bureau": {"Government"},
+             "government": {"Government", "Country"}, "association": {"Organization"}}  # fmt: skip
+
+
+def _described(token: Token) -> dict[str, Any] | None:
+    types = DESCRIBED.get(token.lemma_.lower())
+    if types is None or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+        return None
+    doc = token.doc
+    before = [e for e in doc.ents if e.end <= token.i and e.kb_id_ and e.label_ in types and token.i - e.start < 400]
+    if not before:
+        return None
+    row = doc._.entity_table.get(before[-1].kb_id_, {})
+    return {"speaker": row.get("name", before[-1].text), "speaker_id": before[-1].kb_id_}
 
 
 def _is_subject(ent: Span) -> bool:

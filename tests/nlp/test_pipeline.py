@@ -181,3 +181,13 @@ def test_evidence_offsets_point_at_the_sentence(run: Any) -> None:
     (e,) = events(r, "RESTRICTION")
     assert e["sentence"].startswith("Japan restricted")
     assert text[e["start"]:e["end"]] == e["sentence"]
+
+
+def test_quotes_by_a_described_company_and_an_untagged_surname(run: Any) -> None:
+    text = ("ASML said the rules would cover its newest machines.\n\n"
+            "\u201cWe will apply for the required licences from now on,\u201d the company said.\n\n"
+            "In a blog post, Ned Finkle, a vice president at Nvidia, criticised the rule. "
+            "\u201cThis rule threatens to throw away a hard-won lead,\u201d Finkle wrote.")  # fmt: skip
+    r = run(text)
+    assert [q["speaker_id"] for q in r["quotes"]] == ["company/asml", "person/ned-finkle"]
+    assert "Finkle" in entity(r, "Ned Finkle")["aliases_seen"]
