@@ -234,6 +234,9 @@ def _recipients(trigger: Token, types: set[str], m: Mentions, skip: set[int]) ->
         elif child.dep_ in {"dobj", "obj"}:
             found += [e for t in _conj_expand(child) for e in [m.at(t)]
                       if e is not None and e.label_ in types]  # fmt: skip
+            # "sells a quarter of its equipment to Chinese customers": the "to" hung on the object
+            found += [e for t in _phrase(child) if t.dep_ == "prep" and t.lower_ == "to"
+                      for e in m.in_subtree(t, types, skip)]  # fmt: skip
     return found[:8]
 
 
@@ -430,6 +433,8 @@ class EventExtractor:
         if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
                                          if c.dep_ in {"dobj", "obj"} for t in _phrase(c)):  # fmt: skip
             return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
+        if lemma in {"hit", "push", "fight", "strike", "lash"} and any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"back", "out"} for c in token.children):
+            return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
         if lemma in LICENCE_NEEDS and _needs_licence(token):
             return "RESTRICTION"  # "Nvidia must obtain a licence to ship the H20": it is restricted
         if lemma in BUY_VERBS:
@@ -462,6 +467,9 @@ class EventExtractor:
         return type_
 
     def _noun_trigger(self, token: Token, lemma: str) -> str | None:
+        if token.lower_ in LICENCE_WORDS and token.dep_ in {"dobj", "obj"} and token.head.lemma_.lower() in RECEIVING \
+                and _prep_of(token, {"from"}):
+            return "LICENSING"  # "Samsung received waivers from the US"
         if lemma in CUSTOMER_NOUNS and self._seller(token):
             return "SUPPLY"
         if token.lower_ in NOUN_SUPPLY and any(c.dep_ == "poss" for c in token.children):
@@ -570,6 +578,7 @@ class EventExtractor:
                        and e.label_ in target_types]  # fmt: skip
         if not targets and type_ == "RESTRICTION":  # "controls meant to slow China's access"
             own = skip | _other_clauses(trigger)  # not "..., bringing it closer to the rules Washington imposed on China"
+            own -= {t.i for c in trigger.children if c.dep_ == "advcl" and _infinitive(c) for t in c.subtree}
             targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, own)
                        if not _modifier(e)]  # fmt: skip
         if type_ == "LICENSING":  # the licence holder, not where its goods go
@@ -754,6 +763,11 @@ def _prep_of(noun: Token, preps: set[str]) -> bool:
     """A preposition of ``preps`` on the noun, or on the verb whose object it is."""
     places = [noun, noun.head] if noun.dep_ in {"dobj", "obj"} else [noun]
     return any(c.dep_ == "prep" and c.lower_ in preps for p in places for c in p.children)
+
+
+def _infinitive(verb: Token) -> bool:
+    """"to cover Nvidia's chips": a purpose that says what a measure reaches."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _pressed_group(trigger: Token, m: Mentions, skip: set[int]) -> list[Span]:

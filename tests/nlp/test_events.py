@@ -238,3 +238,19 @@ def test_a_company_obliged_to_hold_a_licence_is_restricted(facts: Any) -> None:
                   "its H20 chips to China.")  # fmt: skip
     assert ("RESTRICTION", "country/us", "company/nvidia") in found
     assert not facts("The rule requires companies to obtain licences before shipping chips to Malaysia.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tokyo Electron sells about a quarter of its equipment to Chinese customers.",
+         ("SUPPLY", "company/tokyo-electron", "country/cn")),
+        ("Samsung and SK Hynix received one-year waivers from the US in October 2022.",
+         ("LICENSING", "country/us", "company/sk-hynix")),
+        ("Beijing hit back at the Dutch move, saying it would harm trade.", ("RESISTANCE", "country/cn", "country/nl")),
+        ("In October 2023, the US expanded the rules to cover Nvidia's A800 and H800 chips.",
+         ("RESTRICTION", "country/us", "company/nvidia")),
+    ],
+)
+def test_frames_with_the_party_hung_low(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in facts(text)
