@@ -132,6 +132,46 @@ def _relative(text: str, published: date) -> Iterator[Found]:
         yield Found(m.end(), m.end() + month_match.end(), _ym(_month_before(p, month), month))
 
 
+_OFFSET = re.compile(r"\b(?P<n>a|an|one|two|three|four|\d+)\s+(?P<unit>day|week|month|year)s?\s+(?P<dir>after|before|earlier|later)\b", re.I)
+
+
+def _offsets(text: str, others: list[Found], published: date | None) -> Iterator[Found]:
+    """"(banned on Tuesday,) a day after Washington widened ...": counted back from the date
+    the sentence gives, else the publication date, at that date's precision."""
+    for m in _OFFSET.finditer(text):
+        anchors = [f for f in others if f.end <= m.start() or f.start >= m.end()]
+        anchor = min(anchors, key=lambda f: abs(f.start - m.start())).value if anchors else None
+        if anchor is None and published is None:
+            continue
+        base = anchor or published.isoformat()  # type: ignore[union-attr]
+        n = _COUNT.get(m["n"].lower()) or int(m["n"])
+        # "A, a day after B": B is a day before A; "B ... two years earlier": before the anchor
+        sign = -1 if m["dir"].lower() in {"after", "earlier"} else 1
+        value = _shift(base, m["unit"].lower(), sign * n)
+        if value is not None:
+            yield Found(m.start(), m.end(), value)
+
+
+def _shift(base: str, unit: str, n: int) -> str | None:
+    parts = [int(x) for x in base.split("-")]
+    try:
+        if unit == "year":
+            return "-".join([f"{parts[0] + n:04d}", *(f"{x:02d}" for x in parts[1:2])]) if len(parts) < 3 else \
+                (date(parts[0] + n, parts[1], min(parts[2], 28))).isoformat()[:7]
+        if len(parts) < 2:
+            return None  # "a month after" a year: too coarse to count
+        if unit == "month":
+            months = parts[0] * 12 + parts[1] - 1 + n
+            return _ym(months // 12, months % 12 + 1)
+        if len(parts) < 3:
+            return None
+        days = {"day": 1, "week": 7}[unit] * n
+        shifted = date(*parts) + timedelta(days=days)
+        return shifted.isoformat() if unit == "day" else shifted.strftime("%Y-%m")
+    except (ValueError, OverflowError):
+        return None
+
+
 def find_dates(text: str, published: date | None) -> list[Found]:
     """Every date expression in ``text``; where two overlap, the longer (more precise) one."""
     found = list(_absolute(text))
@@ -140,6 +180,7 @@ def find_dates(text: str, published: date | None) -> list[Found]:
             found.extend(_relative(text, published))
         except (OverflowError, ValueError):
             pass  # a publication date at the edge of the calendar: no relative dates then
+    found.extend(_offsets(text, list(found), published))
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Found] = []
     for f in found:

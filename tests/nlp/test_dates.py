@@ -71,3 +71,17 @@ def test_years_are_four_digits_even_far_back() -> None:
 def test_a_date_a_measure_takes_effect_is_marked() -> None:
     found = find_dates("China will require licences from August 1, the ministry said on Monday.", PUB)
     assert [(f.value, f.effective) for f in found] == [("2023-08-01", True), ("2024-04-22", False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The licences were granted in 2020, a year after Huawei was listed.", ["2020", "2019"]),
+        ("China on Tuesday banned exports, a day after Washington widened its rules.", ["2024-04-23", "2024-04-22"]),
+        ("The probe came a week after the US added 140 companies.", ["2024-04"]),
+        ("Japan acted two years earlier.", ["2022-04"]),
+        ("It came a month after 2023.", ["2023"]),  # too coarse to count a month from a year
+    ],
+)
+def test_offsets_count_from_the_sentences_date(text: str, expected: list[str]) -> None:
+    assert [f.value for f in find_dates(text, PUB)] == expected
