@@ -145,6 +145,8 @@ def _offsets(text: str, others: list[Found], published: date | None) -> Iterator
             continue
         base = anchor or published.isoformat()  # type: ignore[union-attr]
         n = _COUNT.get(m["n"].lower()) or int(m["n"])
+        if n > 100:
+            continue  # "500 years after": history, not an event date
         # "A, a day after B": B is a day before A; "B ... two years earlier": before the anchor
         sign = -1 if m["dir"].lower() in {"after", "earlier"} else 1
         value = _shift(base, m["unit"].lower(), sign * n)
