@@ -42,9 +42,11 @@ TRIGGERS: dict[str, str] = {
     **dict.fromkeys(("resist", "refuse", "decline", "oppose", "balk", "criticize",
                      "criticise", "condemn", "protest", "rebuff", "object", "retaliate",
                      "dismiss", "slam", "reject", "accuse", "blame", "denounce", "lambast",
-                     "rebuke"), "RESISTANCE"),  # fmt: skip
+                     "rebuke", "attack", "assail", "decry", "blast", "fault", "deplore",
+                     "lament"), "RESISTANCE"),  # fmt: skip
 }
 ADJ_TRIGGERS = {"reluctant": "RESISTANCE", "unwilling": "RESISTANCE", "opposed": "RESISTANCE",
+                "disappointed": "RESISTANCE",
                 "resistant": "RESISTANCE", "hesitant": "RESISTANCE"}  # fmt: skip
 # Nouns that stand for the government last named: "the government's probe", "officials said".
 GENERIC_ACTORS = {"government", "administration", "department", "ministry", "officials",
@@ -532,6 +534,8 @@ class EventExtractor:
         found = self._imposer(measure.kb_id_) or [(e.id, e.name) for t in measure
                                                   for e in shared_kb(self.kb_dir).lookup(t.text)
                                                   if e.type == "Country"][:1]  # fmt: skip
+        countries = [self._country_of(i, "Government") for i, _ in found]  # the bureau's rule is the US's
+        found = [(c.id, c.name) if c is not None else f for f, c in zip(found, countries, strict=True)]
         return [_Ref(i, "Country", name) for i, name in found]
 
     def _imposer(self, measure_id: str) -> list[tuple[str, str]]:

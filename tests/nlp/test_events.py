@@ -254,3 +254,9 @@ def test_a_company_obliged_to_hold_a_licence_is_restricted(facts: Any) -> None:
 )
 def test_frames_with_the_party_hung_low(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
     assert expected in facts(text)
+
+
+def test_attacking_a_rule_resists_the_country_that_made_it(facts: Any) -> None:
+    found = facts("The AI diffusion rule sorts countries into three tiers. Nvidia attacked the AI diffusion "
+                  "rule the same day.")  # fmt: skip
+    assert ("RESISTANCE", "company/nvidia", "country/us") in found
