@@ -107,7 +107,7 @@ PRONOUN_SUBJECTS = {"it", "they", "he", "she"}  # "we" in a quote is its speaker
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
               "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
 # Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
-EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "consider", "plan",
+EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "consider", "plan", "discuss",
              "threaten", "weigh", "mull", "propose"}  # fmt: skip
 # Causes whose complement happened: the demand succeeded, or the action was let through.
 FACTIVE_CAUSES = {"persuade", "convince", "force", "compel", "let", "allow", "enable", "permit"}
@@ -192,8 +192,18 @@ def _negated(trigger: Token) -> bool:
         if not climbs or t.head.i == t.i or t.head.lemma_.lower() in {"decline", "refuse"}:
             break
         t = t.head
+    if _conditional(trigger):
+        return True
     return trigger.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in trigger.head.children) \
         and trigger.head.lemma_ not in {"decline", "refuse"}
+
+
+def _conditional(trigger: Token) -> bool:
+    """"Beijing would retaliate if Tokyo restricted ...": a threat, not an act."""
+    hypothetical = any(c.dep_ == "aux" and c.lower_ in {"would", "could", "might", "'d"} for c in trigger.children)
+    return hypothetical and any(
+        c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in {"if", "unless"} for g in c.children)
+        for c in trigger.children)  # fmt: skip
 
 
 def _embedded(trigger: Token, sent: Span) -> bool:
@@ -247,6 +257,8 @@ def _modified_noun(trigger: Token) -> Token | None:
     t = trigger
     while t.dep_ == "conj" and t.head.i != t.i:
         t = t.head
+        if t.pos_ in {"NOUN", "PROPN"}:
+            return t  # the parser joined the participle to the noun itself
     return t.head if t.dep_ == "acl" else None
 
 
@@ -462,6 +474,9 @@ class EventExtractor:
             return None  # "he added:" is speech; "added Huawei to the Entity List" is a listing
         if lemma == "put" and _on_sale(token):
             return "PRODUCTION"  # "Huawei put the Pura 70 on sale": a launch
+        if lemma in {"announce", "unveil", "introduce"} and not any(
+                c.dep_ in {"dobj", "obj", "nsubjpass"} for c in token.children):
+            return None  # "..., the ministry announced today": the report of another event
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
             e.label_ == "Measure" for e in sent.ents
         ) and not words & RESTRICTION_WORDS:
@@ -566,7 +581,10 @@ class EventExtractor:
             modified = _modified_noun(trigger)
             if modified is not None:  # "the Kirin 9000S, made by SMIC": the noun it modifies
                 heads += _conj_expand(modified)
-            targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
+            if type_ == "PRODUCTION":  # "a die made by TSMC inside the processor": the die, no more
+                targets = [e for t in heads for e in _named_by(t, m) if e.label_ in target_types][:6]
+            else:
+                targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
             return actors, _unique(targets), 0.8
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
@@ -660,8 +678,9 @@ class EventExtractor:
             elif child.dep_ == "prep" and child.lower_ == "from":
                 # "banned ASML from selling to China", "cut it off from TSMC's chips"
                 barred += m.in_subtree(child, types, skip)
-            elif child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
-                found += m.in_subtree(child, types, skip)
+            elif child.dep_ == "prep" and child.lower_ in TARGET_PREPS and not (
+                    trigger.lemma_.lower() in MEASURE_VERBS and child.lower_ not in {"on", "against", "to"}):
+                found += m.in_subtree(child, types, skip)  # not "announced ... in a letter to the House"
             elif child.dep_ in {"xcomp", "ccomp"}:
                 # "wants Japan to use ...": Japan is the embedded verb's subject
                 for c in child.children:
@@ -767,6 +786,14 @@ def _prep_of(noun: Token, preps: set[str]) -> bool:
     """A preposition of ``preps`` on the noun, or on the verb whose object it is."""
     places = [noun, noun.head] if noun.dep_ in {"dobj", "obj"} else [noun]
     return any(c.dep_ == "prep" and c.lower_ in preps for p in places for c in p.children)
+
+
+def _named_by(noun: Token, m: Mentions) -> list[Span]:
+    """The entity a noun is, or that its compound or apposition names ("the Kirin 9000S, a chip
+    designed by ..."); not what its prepositions mention ("a die inside the processor")."""
+    near = [c for c in noun.children if c.dep_ in {"compound", "appos"}]
+    near += [noun.head] if noun.dep_ == "appos" else []
+    return [e for t in [noun, *near] for e in [m.at(t)] if e is not None]
 
 
 def _infinitive(verb: Token) -> bool:

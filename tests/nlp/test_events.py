@@ -260,3 +260,24 @@ def test_attacking_a_rule_resists_the_country_that_made_it(facts: Any) -> None:
     found = facts("The AI diffusion rule sorts countries into three tiers. Nvidia attacked the AI diffusion "
                   "rule the same day.")  # fmt: skip
     assert ("RESISTANCE", "company/nvidia", "country/us") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        ("Beijing warned that it would retaliate if Tokyo restricted sales of tools to China.",
+         ("RESISTANCE", "country/cn", None)),
+        ("The Dutch government will extend its export controls, Liesje Schreinemacher announced today in a "
+         "letter to the House of Representatives.", ("RESTRICTION", "person/liesje-schreinemacher", "government/us-house")),
+        ("TechInsights found a die made by TSMC inside the Ascend 910B processor.",
+         ("PRODUCTION", "company/tsmc", "product/ascend-910b")),
+    ],
+)
+def test_threats_reports_and_parts_are_not_these_events(facts: Any, text: str, not_expected: tuple[str, str, Any]) -> None:
+    found = facts(text)
+    assert not {f for f in found if f[:2] == not_expected[:2] and (not_expected[2] is None or f[2] == not_expected[2])}
+
+
+def test_a_participle_names_the_product_it_describes(facts: Any) -> None:
+    found = facts("The Kirin 9000S, a chip designed by HiSilicon and made by SMIC, powers the phone.")
+    assert ("PRODUCTION", "company/smic", "product/kirin-9000s") in found
