@@ -596,6 +596,7 @@ class EventExtractor:
         if not targets and trigger.dep_ == "relcl" and not relative_subject:
             # "the A800 and H800, two processors it had designed": what the clause describes
             noun = trigger.head.head if trigger.head.dep_ == "appos" else trigger.head
+            noun = _apposed_to(noun, m) or noun
             targets = [e for t in _conj_expand(noun) for e in [m.at(t)] if e is not None
                        and e.label_ in target_types]  # fmt: skip
         if not targets and type_ == "RESTRICTION":  # "controls meant to slow China's access"
@@ -786,6 +787,21 @@ def _prep_of(noun: Token, preps: set[str]) -> bool:
     """A preposition of ``preps`` on the noun, or on the verb whose object it is."""
     places = [noun, noun.head] if noun.dep_ in {"dobj", "obj"} else [noun]
     return any(c.dep_ == "prep" and c.lower_ in preps for p in places for c in p.children)
+
+
+def _apposed_to(noun: Token, m: Mentions) -> Token | None:
+    """"the A800 and H800, two processors ...", parsed as two objects: the named noun before
+    the comma that the description stands beside."""
+    left = noun.left_edge.i
+    if m.at(noun) is not None or left < 2 or noun.doc[left - 1].text != ",":
+        return None
+    ent = m.by_token.get(left - 2)
+    if ent is None:
+        return None
+    first = ent.root
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head  # the list's head, so that every item counts
+    return first
 
 
 def _named_by(noun: Token, m: Mentions) -> list[Span]:

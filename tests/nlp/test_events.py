@@ -281,3 +281,10 @@ def test_threats_reports_and_parts_are_not_these_events(facts: Any, text: str, n
 def test_a_participle_names_the_product_it_describes(facts: Any) -> None:
     found = facts("The Kirin 9000S, a chip designed by HiSilicon and made by SMIC, powers the phone.")
     assert ("PRODUCTION", "company/smic", "product/kirin-9000s") in found
+
+
+def test_a_description_beside_a_list_of_products(facts: Any) -> None:
+    found = facts("Nvidia lost the right to sell the A800 and H800, two processors it had designed in 2022 "
+                  "for Chinese customers.")  # fmt: skip
+    assert {("PRODUCTION", "company/nvidia", "product/nvidia-a800"),
+            ("PRODUCTION", "company/nvidia", "product/nvidia-h800")} <= found  # fmt: skip
