@@ -11,15 +11,21 @@ from nlp.pipeline import extract, load_pipeline
 
 
 @pytest.fixture(scope="module")
-def facts() -> Any:
+def events_of() -> Any:
     nlp = load_pipeline()
 
+    def _events(text: str, published: str) -> list[dict[str, Any]]:
+        return extract({"url": "https://test.invalid/e", "published": published, "text": text}, nlp)["events"]
+
+    return _events
+
+
+@pytest.fixture(scope="module")
+def facts(events_of: Any) -> Any:
+    """(type, actor id, target id) facts, one per target."""
+
     def _facts(text: str, published: str = "2024-04-26") -> set[tuple[str, str, str | None]]:
-        record = extract({"url": "https://test.invalid/e", "published": published, "text": text}, nlp)
-        out: set[tuple[str, str, str | None]] = set()
-        for e in record["events"]:
-            out.update((e["type"], e["actor_id"], t) for t in e["target_ids"] or [None])
-        return out
+        return {(e["type"], e["actor_id"], t) for e in events_of(text, published) for t in e["target_ids"] or [None]}
 
     return _facts
 
@@ -105,13 +111,12 @@ def test_advice_and_abstract_demands_are_not_pressure(facts: Any, text: str) -> 
 
 
 @pytest.fixture(scope="module")
-def dated() -> Any:
-    nlp = load_pipeline()
+def dated(events_of: Any) -> Any:
+    """(type, actor id) -> the dates its events were given."""
 
     def _dated(text: str, published: str = "2024-12-04") -> dict[tuple[str, str], set[str]]:
-        record = extract({"url": "https://test.invalid/d", "published": published, "text": text}, nlp)
         out: dict[tuple[str, str], set[str]] = {}
-        for e in record["events"]:
+        for e in events_of(text, published):
             out.setdefault((e["type"], e["actor_id"]), set()).add(e["date"])
         return out
 
@@ -215,6 +220,13 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("INVESTIGATION", "country/cn", "country/us")),
         ("Germany has so far resisted US calls to curb exports of chemicals to China.",
          ("RESISTANCE", "country/de", "country/us")),
+        ("Tokyo Electron sells about a quarter of its equipment to Chinese customers.",
+         ("SUPPLY", "company/tokyo-electron", "country/cn")),
+        ("Samsung and SK Hynix received one-year waivers from the US in October 2022.",
+         ("LICENSING", "country/us", "company/sk-hynix")),
+        ("Beijing hit back at the Dutch move, saying it would harm trade.", ("RESISTANCE", "country/cn", "country/nl")),
+        ("In October 2023, the US expanded the rules to cover Nvidia's A800 and H800 chips.",
+         ("RESTRICTION", "country/us", "company/nvidia")),
     ],
 )
 def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
@@ -238,22 +250,6 @@ def test_a_company_obliged_to_hold_a_licence_is_restricted(facts: Any) -> None:
                   "its H20 chips to China.")  # fmt: skip
     assert ("RESTRICTION", "country/us", "company/nvidia") in found
     assert not facts("The rule requires companies to obtain licences before shipping chips to Malaysia.")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Tokyo Electron sells about a quarter of its equipment to Chinese customers.",
-         ("SUPPLY", "company/tokyo-electron", "country/cn")),
-        ("Samsung and SK Hynix received one-year waivers from the US in October 2022.",
-         ("LICENSING", "country/us", "company/sk-hynix")),
-        ("Beijing hit back at the Dutch move, saying it would harm trade.", ("RESISTANCE", "country/cn", "country/nl")),
-        ("In October 2023, the US expanded the rules to cover Nvidia's A800 and H800 chips.",
-         ("RESTRICTION", "country/us", "company/nvidia")),
-    ],
-)
-def test_frames_with_the_party_hung_low(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
-    assert expected in facts(text)
 
 
 def test_attacking_a_rule_resists_the_country_that_made_it(facts: Any) -> None:
