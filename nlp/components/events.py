@@ -186,8 +186,11 @@ def _negated(trigger: Token) -> bool:
     """"did not restrict", "declined not ..."; and what someone should do, which is advice."""
     t = trigger
     for _ in range(3):  # "has not been able to ship", "did not resume shipments"
-        if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "should") for c in t.children):
+        if any(_negation(c) for c in t.children):
             return True
+        if t.dep_ == "pcomp" and t.head.lower_ in SHARED_SUBJECT_PREPS and t.head.head.i != t.head.i:
+            t = t.head.head  # "would not follow the US in banning"
+            continue
         climbs = t.dep_ in {"xcomp", "acomp"} or (t.pos_ == "NOUN" and t.dep_ in {"dobj", "obj"})
         if not climbs or t.head.i == t.i or t.head.lemma_.lower() in {"decline", "refuse"}:
             break
@@ -196,6 +199,13 @@ def _negated(trigger: Token) -> bool:
         return True
     return trigger.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in trigger.head.children) \
         and trigger.head.lemma_ not in {"decline", "refuse"}
+
+
+def _negation(child: Token) -> bool:
+    """"not", "never", "no longer"; "should" (advice, not an act)."""
+    if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ == "should"):
+        return True
+    return child.dep_ == "advmod" and child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children)
 
 
 def _conditional(trigger: Token) -> bool:
@@ -588,8 +598,12 @@ class EventExtractor:
             return actors, _unique(targets), 0.8
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
-        if not actors and type_ == "RESTRICTION" and subject is not None and subject.lemma_.lower() in MEASURE_NOUNS:
-            actors = _latest_government(subject, m)  # "the rules stop X": whoever made them
+        if not actors and type_ == "RESTRICTION" and subject is not None:
+            measure = next((m.at(t) for t in _phrase(subject) if t.ent_type_ == "Measure"), None)
+            if measure is not None:  # "the Entity List designation bars ...": its maker
+                actors = self._owner(measure)
+            if not actors and subject.lemma_.lower() in MEASURE_NOUNS:
+                actors = _latest_government(subject, m)  # "the rules stop X": whoever made them
         skip = {t.i for t in _phrase(subject)} if subject is not None else set()
         targets = self._objects(trigger, target_types, m, skip)
         relative_subject = any(c.dep_ in SUBJECTS and c.lower_ in RELATIVE for c in trigger.children)
@@ -615,7 +629,9 @@ class EventExtractor:
         holders = self._actors(subject, {"Company"}, m) if subject is not None else []
         if subject is not None and subject.lower_ == "it" and not holders:
             holders = _antecedent(subject, m, {"Company"})
-        named = [m.at(t) for t in trigger.sent if m.at(t) is not None and m.at(t).label_ in {"Country", "Government"}]
+        inside = {t.i for t in trigger.subtree}  # not where the goods go ("to sell ... to China")
+        named = [m.at(t) for t in trigger.sent if m.at(t) is not None and t.i not in inside
+                 and m.at(t).label_ in {"Country", "Government"}]  # fmt: skip
         if not holders:
             return [], [], 0.6  # "the rule requires companies to obtain licences": no one named
         authority = [e for e in named if not _modifier(e) or e.root.dep_ == "compound"][:1] or _latest_government(trigger, m)
@@ -691,7 +707,9 @@ class EventExtractor:
         if not found and types == TARGET_TYPES["PRESSURE"]:
             found = _pressed_group(trigger, m, skip)
         # whom a ban stops is its target; where they may not sell only when no one is named
-        return (found or barred)[:8]
+        # ("bars American companies from selling to YMTC": YMTC)
+        named = [e for e in found if not _modifier(e)]
+        return (named or barred or found)[:8]
 
     def _noun_roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[list[Span], list[Span], float]:
         actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]

@@ -227,6 +227,8 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
         ("Beijing hit back at the Dutch move, saying it would harm trade.", ("RESISTANCE", "country/cn", "country/nl")),
         ("In October 2023, the US expanded the rules to cover Nvidia's A800 and H800 chips.",
          ("RESTRICTION", "country/us", "company/nvidia")),
+        ("The Entity List designation bars American companies from selling to YMTC without a licence.",
+         ("RESTRICTION", "country/us", "company/ymtc")),
     ],
 )
 def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
@@ -239,6 +241,7 @@ def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str
         "ASML has not been able to ship EUV tools to China since 2019.",
         "The Netherlands banned ASML from selling its most advanced machines to China.",
         "Japan restricted sales of chipmaking tools to China.",
+        "The Dutch government has told ASML it can no longer ship some DUV machines to China.",
     ],
 )
 def test_no_sale_where_none_happened(facts: Any, text: str) -> None:
@@ -284,3 +287,8 @@ def test_a_description_beside_a_list_of_products(facts: Any) -> None:
                   "for Chinese customers.")  # fmt: skip
     assert {("PRODUCTION", "company/nvidia", "product/nvidia-a800"),
             ("PRODUCTION", "company/nvidia", "product/nvidia-h800")} <= found  # fmt: skip
+
+
+def test_declining_to_join_a_ban_is_no_ban(facts: Any) -> None:
+    found = facts("The Netherlands said it would not follow the US in banning the servicing of machines in China.")
+    assert not {f for f in found if f[:2] == ("RESTRICTION", "country/nl")}
