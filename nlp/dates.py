@@ -154,6 +154,22 @@ def _offsets(text: str, others: list[Found], published: date | None) -> Iterator
             yield Found(m.start(), m.end(), value)
 
 
+_FOLLOWING = re.compile(r"\bthe\s+(?P<dir>following|next|previous|preceding|same)\s+(?P<unit>year|month)\b", re.I)
+
+
+def _following(text: str, others: list[Found]) -> Iterator[Found]:
+    """"listed in 2019, and a rule introduced the following year": one on from the sentence's date."""
+    for m in _FOLLOWING.finditer(text):
+        before = [f for f in others if f.end <= m.start()]
+        if not before:
+            continue  # "the following year" with nothing to count from
+        n = {"following": 1, "next": 1, "previous": -1, "preceding": -1, "same": 0}[m["dir"].lower()]
+        anchor = max(before, key=lambda f: (f.end, f.end - f.start))  # "March 2023", not its "2023"
+        value = _shift(anchor.value, m["unit"].lower(), n)
+        if value is not None:
+            yield Found(m.start(), m.end(), value[:4] if m["unit"].lower() == "year" else value)
+
+
 def _shift(base: str, unit: str, n: int) -> str | None:
     parts = [int(x) for x in base.split("-")]
     try:
@@ -183,6 +199,7 @@ def find_dates(text: str, published: date | None) -> list[Found]:
         except (OverflowError, ValueError):
             pass  # a publication date at the edge of the calendar: no relative dates then
     found.extend(_offsets(text, list(found), published))
+    found.extend(_following(text, sorted(found, key=lambda f: f.start)))
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Found] = []
     for f in found:

@@ -34,7 +34,8 @@ TRIGGERS: dict[str, str] = {
                      "suspend", "exempt", "waive", "authorize", "authorise", "rescind",
                      "reject"), "LICENSING"),  # fmt: skip
     **dict.fromkeys(("investigate", "probe", "examine", "scrutinize", "scrutinise", "audit",
-                     "subpoena", "review", "summon", "question", "raid"), "INVESTIGATION"),  # fmt: skip
+                     "subpoena", "review", "summon", "question", "raid", "indict", "prosecute",
+                     "fine", "penalize", "penalise", "sue", "charge"), "INVESTIGATION"),  # fmt: skip
     **dict.fromkeys(("make", "produce", "manufacture", "develop", "launch", "build", "release",
                      "design", "fabricate", "mass-produce", "debut", "roll"), "PRODUCTION"),  # fmt: skip
     **dict.fromkeys(("sell", "supply", "ship", "export", "service", "provide", "deliver",
@@ -107,8 +108,11 @@ PRONOUN_SUBJECTS = {"it", "they", "he", "she"}  # "we" in a quote is its speaker
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
               "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
 # Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
-EMBEDDING = {"stop", "halt", "cease", "reluctant", "unwilling", "hesitant", "consider", "plan", "discuss",
+EMBEDDING = {"reluctant", "unwilling", "hesitant", "consider", "plan", "discuss", "draft", "prepare",
+             "order", "instruct",
+             "explore", "contemplate", "study",
              "threaten", "weigh", "mull", "propose"}  # fmt: skip
+ENFORCEMENT = {"indict", "prosecute", "fine", "penalize", "penalise", "sue", "charge", "raid", "subpoena"}
 # Causes whose complement happened: the demand succeeded, or the action was let through.
 FACTIVE_CAUSES = {"persuade", "convince", "force", "compel", "let", "allow", "enable", "permit"}
 # A company obliged to hold a licence is restricted by whoever requires it.
@@ -130,7 +134,7 @@ SUBJECTS = {"nsubj", "csubj"}
 RELATIVE = {"which", "that", "who", "whom"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd", "pobj", "obj", "iobj"}
-TARGET_PREPS = {"to", "on", "against", "into", "for", "of", "from", "with", "in", "at"}
+TARGET_PREPS = {"to", "on", "against", "into", "for", "of", "from", "with"}  # not "at talks in London"
 
 
 @dataclass(frozen=True)
@@ -225,10 +229,13 @@ def _embedded(trigger: Token, sent: Span) -> bool:
         lemma = t.lemma_.lower()
         if lemma in FACTIVE_CAUSES:
             return False  # "persuaded Japan to restrict", "let Qualcomm supply Huawei": it happened
-        if TRIGGERS.get(lemma) in {"PRESSURE", "RESISTANCE"} or lemma in EMBEDDING:
-            return True
-    # "licences to sell the H20 in China": what a licence would allow, not a sale
-    return trigger.dep_ in {"acl", "relcl"} and trigger.head.lower_ in LICENCE_WORDS
+        if TRIGGERS.get(lemma) in {"PRESSURE", "RESISTANCE", "LICENSING"} or lemma in EMBEDDING:
+            return True  # also what a licence lets one do ("granted licences to keep shipping")
+    # "licences to (keep) sell(ing) the H20 in China": what a licence would allow, not a sale
+    if t.dep_ in {"acl", "relcl"} and t.head.lower_ in LICENCE_WORDS:
+        return True
+    # "drafting a rule that would restrict ...": not made yet
+    return t.dep_ in {"acl", "relcl"} and t.head.dep_ in {"dobj", "obj"} and t.head.head.lemma_.lower() in EMBEDDING
 
 
 def _presses_someone(verb: Token) -> bool:
@@ -241,8 +248,8 @@ def _presses_someone(verb: Token) -> bool:
             return True  # "urged Japan", not "demanded decisive action"
         if c.dep_ in {"xcomp", "ccomp"} and any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children):
             return True
-        if c.dep_ == "prep" and c.lower_ in {"on", "for"}:
-            return True
+        if c.dep_ == "prep" and (c.lower_ == "on" or (c.lower_ == "for" and verb.lemma_.lower() in {"push", "lobby", "press"})):
+            return True  # "pushed for tighter rules"; not "asked for public comments"
     return False
 
 
@@ -345,7 +352,7 @@ def _supplier(trigger: Token) -> Token | None:
         if place.lower_ == "it" and place.dep_ in {"dobj", "obj"}:
             product = product or _previous(place, "Product", 30)
         for t in _phrase(place):
-            if t.ent_type_ == "Company" and (t.dep_ in {"poss", "compound", "pobj", "dobj"}) \
+            if t.ent_type_ == "Company" and (t.dep_ in {"poss", "compound", "pobj"}) \
                     and (t.dep_ != "pobj" or t.head.lower_ in {"from", "of"}):
                 return t
             if t.ent_type_ == "Product" and product is None:
@@ -392,11 +399,12 @@ class EventExtractor:
             if sent._.excluded:
                 continue
             for event in self._sentence(sent, mentions):
-                key = (event["type"], event["actor_id"], tuple(event["target_ids"]), sent.start)
+                self._date(event, sent, published)
+                # one fact told twice in a sentence is one event; at two dates, two
+                key = (event["type"], event["actor_id"], tuple(event["target_ids"]), sent.start, event["date"])
                 if key in seen:
                     continue
                 seen.add(key)
-                self._date(event, sent, published)
                 events.append(event)
         events = [self._as_country(e) for e in events]
         events = [e for e in events if not e.pop("self_targeted")]
@@ -459,6 +467,9 @@ class EventExtractor:
             return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
         if lemma in {"hit", "push", "fight", "strike", "lash"} and any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"back", "out"} for c in token.children):
             return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
+        if lemma in {"order", "instruct", "direct", "tell"} and any(
+                c.dep_ == "xcomp" and c.lemma_.lower() in {"stop", "halt", "cease", "suspend"} for c in token.children):
+            return "RESTRICTION"  # "ordered TSMC to stop shipping": a restriction on TSMC
         if lemma in LICENCE_NEEDS and _needs_licence(token):
             return "RESTRICTION"  # "Nvidia must obtain a licence to ship the H20": it is restricted
         if lemma in BUY_VERBS:
@@ -480,11 +491,13 @@ class EventExtractor:
             return "LICENSING"  # "declined to renew its export licence", "can refuse them"
         if lemma in NEEDS_COMPLEMENT and not _presses_someone(token):
             return None
+        if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ == "with" for c in token.children):
+            return None  # "charged three men with fraud"; not "charged a fee"
         if lemma == "add" and not _adds_to_a_list(token):
             return None  # "he added:" is speech; "added Huawei to the Entity List" is a listing
         if lemma == "put" and _on_sale(token):
             return "PRODUCTION"  # "Huawei put the Pura 70 on sale": a launch
-        if lemma in {"announce", "unveil", "introduce"} and not any(
+        if lemma in {"announce", "unveil", "introduce"} and token.dep_ != "acl" and not any(
                 c.dep_ in {"dobj", "obj", "nsubjpass"} for c in token.children):
             return None  # "..., the ministry announced today": the report of another event
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
@@ -528,7 +541,8 @@ class EventExtractor:
             mine = [t for t in targets if t.kb_id_ not in actor_ids]
             if not mine and type_ == "RESISTANCE" and measure is not None:
                 mine = [t for t in self._owner(measure) if t.kb_id_ not in actor_ids]  # "a complaint over US restrictions"
-            if not mine and (type_ in NEED_TARGETS or (trigger.pos_ == "NOUN" and type_ == "RESTRICTION")):
+            needs = type_ in NEED_TARGETS and trigger.lemma_.lower() not in ENFORCEMENT  # "charged three men"
+            if not mine and (needs or (trigger.pos_ == "NOUN" and type_ == "RESTRICTION")):
                 continue  # a measure named in passing ("under the US ban") is no new event  # "SMIC used tools to manufacture chips": made what, for whom?
             yield {
                 "type": type_, "actor": actor_name, "actor_id": actor_id,
@@ -593,6 +607,8 @@ class EventExtractor:
                 heads += _conj_expand(modified)
             if type_ == "PRODUCTION":  # "a die made by TSMC inside the processor": the die, no more
                 targets = [e for t in heads for e in _named_by(t, m) if e.label_ in target_types][:6]
+            elif type_ == "SUPPLY":  # "servers supplied by Dell to companies in Singapore": whom to
+                targets = _recipients(trigger, target_types, m, set())
             else:
                 targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
             return actors, _unique(targets), 0.8
@@ -603,9 +619,13 @@ class EventExtractor:
             if measure is not None:  # "the Entity List designation bars ...": its maker
                 actors = self._owner(measure)
             if not actors and subject.lemma_.lower() in MEASURE_NOUNS:
-                actors = _latest_government(subject, m)  # "the rules stop X": whoever made them
+                # "the rules stop X": whoever made them, named in the sentence ("instructs the
+                # Treasury to draw up rules that will prohibit ...") or before it
+                here = [m.at(t) for t in trigger.sent if t.i < subject.i and m.at(t) is not None
+                        and m.at(t).label_ in {"Country", "Government"} and not _modifier(m.at(t))]  # fmt: skip
+                actors = here[-1:] or _latest_government(subject, m)
         skip = {t.i for t in _phrase(subject)} if subject is not None else set()
-        targets = self._objects(trigger, target_types, m, skip)
+        targets = self._objects(trigger, type_, m, skip)
         relative_subject = any(c.dep_ in SUBJECTS and c.lower_ in RELATIVE for c in trigger.children)
         if not targets and trigger.dep_ == "relcl" and not relative_subject:
             # "the A800 and H800, two processors it had designed": what the clause describes
@@ -625,9 +645,16 @@ class EventExtractor:
     def _licence_roles(self, trigger: Token, m: Mentions) -> tuple[list[Span], list[Span], float]:
         """The company that needs the licence is the target; the actor is the government named
         in the sentence ("told by US officials"), else the one the article last named."""
+        governor = trigger.head if trigger.dep_ == "xcomp" and trigger.head.lemma_.lower() in {"require", "order", "force"} else None
+        if governor is not None:  # "Malaysia will require companies to obtain a permit"
+            gov_subject = _subject(governor)
+            authority = self._actors(gov_subject, {"Country", "Government"}, m) if gov_subject is not None else []
+            holders = [e for c in governor.children if c.dep_ in {"dobj", "obj"} for e in _named_by(c, m) if e.label_ == "Company"]
+            if authority:
+                return authority[:1], _unique(holders), 0.6
         subject = _subject(trigger)
         holders = self._actors(subject, {"Company"}, m) if subject is not None else []
-        if subject is not None and subject.lower_ == "it" and not holders:
+        if subject is not None and subject.lower_ in {"it", "they"} and not holders:
             holders = _antecedent(subject, m, {"Company"})
         inside = {t.i for t in trigger.subtree}  # not where the goods go ("to sell ... to China")
         named = [m.at(t) for t in trigger.sent if m.at(t) is not None and t.i not in inside
@@ -672,12 +699,13 @@ class EventExtractor:
         head = m.at(t)
         return [head] if head is not None and head.label_ in types else m.in_subtree(t, types)
 
-    def _objects(self, trigger: Token, types: set[str], m: Mentions, skip: set[int]) -> list[Span]:
-        if types == TARGET_TYPES["SUPPLY"]:
+    def _objects(self, trigger: Token, type_: str, m: Mentions, skip: set[int]) -> list[Span]:
+        types = TARGET_TYPES[type_]
+        if type_ == "SUPPLY":
             return _recipients(trigger, types, m, skip)
         found: list[Span] = []
         barred: list[Span] = []
-        direct_only = types == TARGET_TYPES["PRODUCTION"]  # what is made, not for whom
+        direct_only = type_ == "PRODUCTION"  # what is made, not for whom
         for child in trigger.children:
             if direct_only and child.dep_ not in {"dobj", "obj"}:
                 continue
@@ -688,14 +716,14 @@ class EventExtractor:
                     # the object's own entity ("the 7nm Kirin 9000S") before its modifiers
                     head = m.at(t)
                     # the object's phrase, not what a clause in it says ("US calls to curb exports to China")
-                    clauses = {c.i for c in t.subtree} - {c.i for c in _phrase(t)} if types == TARGET_TYPES["RESISTANCE"] else set()
+                    clauses = {c.i for c in t.subtree} - {c.i for c in _phrase(t)} if type_ == "RESISTANCE" else set()
                     inside = m.in_subtree(t, types, skip | clauses)  # "two Chinese developers, Biren and ...": not China
                     found += [head] if head is not None and head.label_ in types else \
                         [e for e in inside if not _modifier(e)] or inside
             elif child.dep_ == "prep" and child.lower_ == "from":
                 # "banned ASML from selling to China", "cut it off from TSMC's chips"
                 barred += m.in_subtree(child, types, skip)
-            elif child.dep_ == "prep" and child.lower_ in TARGET_PREPS and not (
+            elif child.dep_ == "prep" and (child.lower_ in TARGET_PREPS or (child.lower_ == "at" and type_ == "RESISTANCE")) and not (
                     trigger.lemma_.lower() in MEASURE_VERBS and child.lower_ not in {"on", "against", "to"}):
                 found += m.in_subtree(child, types, skip)  # not "announced ... in a letter to the House"
             elif child.dep_ in {"xcomp", "ccomp"}:
@@ -704,7 +732,7 @@ class EventExtractor:
                     if c.dep_ in SUBJECTS:
                         for t in _conj_expand(c):
                             found += m.in_subtree(t, types, skip)
-        if not found and types == TARGET_TYPES["PRESSURE"]:
+        if not found and type_ == "PRESSURE":
             found = _pressed_group(trigger, m, skip)
         # whom a ban stops is its target; where they may not sell only when no one is named
         # ("bars American companies from selling to YMTC": YMTC)
@@ -748,10 +776,14 @@ class EventExtractor:
                     targets += m.in_subtree(sibling, target_types)
         if not targets and type_ == "PRESSURE":
             # "X gave in to pressure from Y": the one who gave in was pressed
-            verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
+            verb = trigger.head
+            for _ in range(4):  # "After months of pressure from Washington, Japan agreed"
+                if verb.pos_ in {"VERB", "AUX"} or verb.head.i == verb.i:
+                    break
+                verb = verb.head
             subject = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
-            if subject is not None:
-                targets += m.in_subtree(subject, target_types)[:1]
+            if subject is not None:  # "Japan and the Netherlands agreed": both were pressed
+                targets += self._actors(subject, target_types, m) or m.in_subtree(subject, target_types)[:1]
         return ([actor] if actor is not None else []), _unique(targets), 0.6
 
     def _measure(self, trigger: Token, sent: Span) -> Span | None:
@@ -849,8 +881,10 @@ def _pressed_group(trigger: Token, m: Mentions, skip: set[int]) -> list[Span]:
 
 
 def _other_clauses(trigger: Token) -> set[int]:
-    """Tokens of the clauses under ``trigger`` that tell of something else."""
+    """Tokens of the clauses under ``trigger`` that tell of something else, and of its time and
+    cause ("after months of pressure from Washington")."""
     return {t.i for c in trigger.children if c.dep_ in {"advcl", "ccomp", "conj", "parataxis", "relcl"}
+            or (c.dep_ == "prep" and c.lower_ in {"after", "before", "amid", "despite", "following", "since"})
             for t in c.subtree}  # fmt: skip
 
 

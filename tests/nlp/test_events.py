@@ -229,6 +229,16 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("RESTRICTION", "country/us", "company/nvidia")),
         ("The Entity List designation bars American companies from selling to YMTC without a licence.",
          ("RESTRICTION", "country/us", "company/ymtc")),
+        ("Japan and the Netherlands agreed to restrict exports after months of pressure from Washington.",
+         ("PRESSURE", "country/us", "country/nl")),
+        ("The servers had been supplied by Dell Technologies to companies in Singapore.",
+         ("SUPPLY", "company/dell", "country/sg")),
+        ("Malaysia will require companies to obtain a permit before exporting US-made AI chips.",
+         ("RESTRICTION", "country/my", None)),
+        ("In February, prosecutors in Singapore charged three men with fraud over the servers.",
+         ("INVESTIGATION", "country/sg", None)),
+        ("The Commerce Department has ordered TSMC to stop shipping advanced chips to customers in China.",
+         ("RESTRICTION", "country/us", "company/tsmc")),
     ],
 )
 def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
@@ -242,6 +252,8 @@ def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str
         "The Netherlands banned ASML from selling its most advanced machines to China.",
         "Japan restricted sales of chipmaking tools to China.",
         "The Dutch government has told ASML it can no longer ship some DUV machines to China.",
+        "The Dutch government has granted ASML licences to keep shipping some machines to Chinese customers.",
+        "The Commerce Department has ordered TSMC to stop shipping advanced chips to customers in China.",
     ],
 )
 def test_no_sale_where_none_happened(facts: Any, text: str) -> None:
@@ -292,3 +304,23 @@ def test_a_description_beside_a_list_of_products(facts: Any) -> None:
 def test_declining_to_join_a_ban_is_no_ban(facts: Any) -> None:
     found = facts("The Netherlands said it would not follow the US in banning the servicing of machines in China.")
     assert not {f for f in found if f[:2] == ("RESTRICTION", "country/nl")}
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        ("At talks in London in June, US negotiators pressed Beijing to speed up shipments.",
+         ("PRESSURE", "country/us", "country/gb")),
+        ("The department published an outline of its plans and asked for public comments.", ("PRESSURE", None, None)),
+        ("The Commerce Department is drafting a rule that would restrict shipments of AI chips to Malaysia.",
+         ("RESTRICTION", None, None)),
+    ],
+)
+def test_places_requests_and_drafts_are_no_targets_or_events(facts: Any, text: str, unwanted: tuple[Any, ...]) -> None:
+    assert not {f for f in facts(text) if all(u is None or u == v for u, v in zip(unwanted, f, strict=True))}
+
+
+def test_one_fact_at_two_dates_is_two_events(dated: Any) -> None:
+    found = dated("Huawei was placed on the Entity List by Washington in 2019, and a rule introduced the "
+                  "following year barred foundries from making chips for the Chinese company.")  # fmt: skip
+    assert found[("RESTRICTION", "country/us")] == {"2019", "2020"}
