@@ -206,8 +206,8 @@ def _negated(trigger: Token) -> bool:
 
 
 def _negation(child: Token) -> bool:
-    """"not", "never", "no longer"; "should" (advice, not an act)."""
-    if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ == "should"):
+    """"not", "never", "no longer"; "should" (advice), "can", "may" (a power, not its use)."""
+    if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in {"should", "can", "may"}):
         return True
     return child.dep_ == "advmod" and child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children)
 
@@ -290,8 +290,10 @@ def _has_measure_object(verb: Token) -> bool:
 
 def _complement(t: Token) -> bool:
     """An infinitive or clause that completes its head: "pushing allies to tighten ..."."""
-    if t.dep_ in {"xcomp", "ccomp", "conj"}:
+    if t.dep_ in {"xcomp", "ccomp"}:
         return True
+    if t.dep_ == "conj":  # "to restrict and ban", not "..., and officials said" (a clause of its own)
+        return not any(c.dep_ in SUBJECTS for c in t.children)
     return t.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
 
 
@@ -612,6 +614,10 @@ class EventExtractor:
             else:
                 targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
             return actors, _unique(targets), 0.8
+        reduced = _reduced_relative(trigger, m)
+        if reduced is not None:  # "the Mate 60 Pro, the smartphone Huawei released in August"
+            maker, described = reduced
+            return [maker], [e for e in _named_by(described, m) if e.label_ in target_types], 0.7
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
         if not actors and type_ == "RESTRICTION" and subject is not None:
@@ -828,7 +834,8 @@ def _needs_licence(verb: Token) -> bool:
     """"must obtain a licence", "will need licences", "had to apply for licences"."""
     licence = any(t.lower_ in LICENCE_WORDS for c in verb.children
                   if c.dep_ in {"dobj", "obj"} or (c.dep_ == "prep" and c.lower_ == "for") for t in c.subtree)  # fmt: skip
-    obliged = any(c.dep_ == "aux" and c.lower_ in {"must", "will", "would", "'ll", "'d"} for c in verb.children) \
+    obliged = verb.lemma_.lower() == "need" \
+        or any(c.dep_ == "aux" and c.lower_ in {"must", "will", "would", "'ll", "'d"} for c in verb.children) \
         or (verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"have", "need", "require", "tell", "order", "inform"})
     return licence and obliged
 
@@ -852,6 +859,17 @@ def _apposed_to(noun: Token, m: Mentions) -> Token | None:
     while first.dep_ == "conj" and first.head.i != first.i:
         first = first.head  # the list's head, so that every item counts
     return first
+
+
+def _reduced_relative(verb: Token, m: Mentions) -> tuple[Span, Token] | None:
+    """"the smartphone Huawei released": a clause without "that", parsed as the company's own
+    modifier; the company is the doer, the noun before it what was done."""
+    head = verb.head
+    ent = m.at(head)
+    if verb.dep_ != "acl" or ent is None or ent.end != verb.i or any(c.dep_ in {"agent", "dobj"} for c in verb.children):
+        return None
+    described = head.head if head.dep_ == "appos" else None
+    return (ent, described) if described is not None else None
 
 
 def _named_by(noun: Token, m: Mentions) -> list[Span]:
@@ -904,8 +922,14 @@ def _antecedent(pronoun: Token, m: Mentions, types: set[str]) -> list[Span]:
                 return [ent]
     for i in range(pronoun.i - 1, max(-1, pronoun.i - 150), -1):
         ent = m.by_token.get(i)
-        if ent is not None and ent.label_ in want and ent.root.dep_ in {"nsubj", "nsubjpass"}:
-            return [ent]
+        if ent is not None and ent.label_ in want and ent.root.dep_ in {"nsubj", "nsubjpass", "conj"}:
+            head = ent.root
+            while head.dep_ == "conj" and head.head.i != head.i:
+                head = head.head  # "Synopsys, Cadence and Siemens EDA were told ...": the list
+            if head.dep_ not in {"nsubj", "nsubjpass"}:
+                continue
+            group = [m.at(t) for t in _conj_expand(head)] if pronoun.lower_ == "they" else [m.at(head)]
+            return _unique([e for e in group if e is not None and e.label_ in want]) or [ent]
     return []
 
 

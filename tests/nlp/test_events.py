@@ -239,6 +239,12 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("INVESTIGATION", "country/sg", None)),
         ("The Commerce Department has ordered TSMC to stop shipping advanced chips to customers in China.",
          ("RESTRICTION", "country/us", "company/tsmc")),
+        ("Washington wants allies to act, and officials said they had been urging Britain and the European "
+         "Union to move in the same direction.", ("PRESSURE", "country/us", "country/gb")),
+        ("SMIC made the Kirin 9000S that powers the Mate 60 Pro, the smartphone Huawei released in August.",
+         ("PRODUCTION", "company/huawei", "product/huawei-mate-60-pro")),
+        ("The rules were imposed by the Commerce Department in May, when Synopsys and Cadence were told they needed licences to sell "
+         "design software to buyers in China.", ("RESTRICTION", "country/us", "company/cadence")),
     ],
 )
 def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
@@ -312,6 +318,7 @@ def test_declining_to_join_a_ban_is_no_ban(facts: Any) -> None:
         ("At talks in London in June, US negotiators pressed Beijing to speed up shipments.",
          ("PRESSURE", "country/us", "country/gb")),
         ("The department published an outline of its plans and asked for public comments.", ("PRESSURE", None, None)),
+        ("Applications will be reviewed by the commerce ministry, which can refuse them.", ("RESISTANCE", None, None)),
         ("The Commerce Department is drafting a rule that would restrict shipments of AI chips to Malaysia.",
          ("RESTRICTION", None, None)),
     ],
