@@ -126,6 +126,7 @@ RECEIVING = {"receive", "face", "get"}  # "faces a probe by", "received subpoena
 # "the biggest buyers of Nvidia's chips". The supplier acts, the buyer is its target.
 BUY_VERBS = {"buy", "purchase", "import", "acquire", "order", "use", "obtain", "source", "procure"}
 CUSTOMER_NOUNS = {"buyer", "customer", "client", "purchaser", "importer"}
+REVENUE_NOUNS = {"revenue", "sale", "income", "order", "shipment", "business"}
 # A measure as the subject: "the rules stop Lam Research from servicing Chinese fabs".
 MEASURE_NOUNS = {"rule", "control", "restriction", "regulation", "sanction", "ban", "curb",
                  "measure", "requirement", "law", "policy", "order", "limit"}  # fmt: skip
@@ -366,6 +367,11 @@ def _name(party: Any, table: dict[str, Any]) -> str:
     return party.name if isinstance(party, _Ref) else table[party.kb_id_]["name"]
 
 
+def _previous_entity(token: Token, m: Mentions, label: str) -> Span | None:
+    found = _previous(token, label, 60)
+    return m.at(found) if found is not None else None
+
+
 def _previous(token: Token, label: str, window: int) -> Token | None:
     for t in reversed(token.doc[max(0, token.i - window):token.i]):
         if t.ent_type_ == label and t.ent_kb_id_:
@@ -472,6 +478,8 @@ class EventExtractor:
         if lemma in {"order", "instruct", "direct", "tell"} and any(
                 c.dep_ == "xcomp" and c.lemma_.lower() in {"stop", "halt", "cease", "suspend"} for c in token.children):
             return "RESTRICTION"  # "ordered TSMC to stop shipping": a restriction on TSMC
+        if lemma in {"account", "include"} and self._share_roles(token, Mentions.of(token.doc))[0]:
+            return "SUPPLY"  # "China accounted for 40% of Applied's revenue", "its clients include Apple"
         if lemma in LICENCE_NEEDS and _needs_licence(token):
             return "RESTRICTION"  # "Nvidia must obtain a licence to ship the H20": it is restricted
         if lemma in BUY_VERBS:
@@ -589,6 +597,8 @@ class EventExtractor:
         actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
         if type_ == "SUPPLY" and trigger.lemma_.lower() in BUY_VERBS | CUSTOMER_NOUNS:
             return self._purchase_roles(trigger, m)
+        if type_ == "SUPPLY" and trigger.lemma_.lower() in {"account", "include"}:
+            return self._share_roles(trigger, m)
         if type_ == "RESTRICTION" and trigger.lemma_.lower() in LICENCE_NEEDS:
             return self._licence_roles(trigger, m)
         if trigger.pos_ == "NOUN":
@@ -647,6 +657,36 @@ class EventExtractor:
         if type_ == "LICENSING":  # the licence holder, not where its goods go
             targets = [t for t in targets if t.label_ == "Company"] or targets
         return actors, _unique(targets), 0.8
+
+    def _share_roles(self, verb: Token, m: Mentions) -> tuple[list[Any], list[Span], float]:
+        """A company's customers told as its revenue ("customers in China accounted for 11% of
+        TSMC's revenue") or as a list ("its clients, which include Nvidia and Apple")."""
+        if verb.lemma_.lower() == "account":
+            share = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
+            owner = [t for c in share for t in c.subtree if t.lemma_.lower() in REVENUE_NOUNS]
+            buyers_at = _subject(verb)
+        else:
+            subject = _subject(verb)
+            owner = [subject] if subject is not None and subject.lemma_.lower() in CUSTOMER_NOUNS else []
+            buyers_at = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)
+        seller = [e for t in owner for e in self._holder(t, m)][:1]
+        if not seller or buyers_at is None:
+            return [], [], 0.6
+        types = TARGET_TYPES["SUPPLY"]
+        buyers = self._actors(buyers_at, types, m) if verb.lemma_.lower() == "account" else \
+            [e for t in _conj_expand(buyers_at) for e in [m.at(t)] if e is not None and e.label_ in types]
+        return seller, [b for b in buyers if b.kb_id_ != seller[0].kb_id_], 0.6
+
+    def _holder(self, noun: Token, m: Mentions) -> list[Span]:
+        """Whose revenue or customers: "TSMC's revenue", "Applied's", "its" (the company before)."""
+        for c in noun.children:
+            if c.dep_ in {"poss", "compound"}:
+                if c.lower_ in {"its", "their"}:
+                    return _antecedent(c, m, {"Company"}) or [e for e in [_previous_entity(c, m, "Company")] if e]
+                ent = m.at(c)
+                if ent is not None and ent.label_ == "Company":
+                    return [ent]
+        return []
 
     def _licence_roles(self, trigger: Token, m: Mentions) -> tuple[list[Span], list[Span], float]:
         """The company that needs the licence is the target; the actor is the government named

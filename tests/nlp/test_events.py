@@ -233,6 +233,10 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("PRESSURE", "country/us", "country/nl")),
         ("The servers had been supplied by Dell Technologies to companies in Singapore.",
          ("SUPPLY", "company/dell", "country/sg")),
+        ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
+         ("SUPPLY", "company/applied-materials", "country/cn")),
+        ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
+         "American clients, which include Nvidia and Apple.", ("SUPPLY", "company/tsmc", "company/apple")),
         ("Malaysia will require companies to obtain a permit before exporting US-made AI chips.",
          ("RESTRICTION", "country/my", None)),
         ("In February, prosecutors in Singapore charged three men with fraud over the servers.",
