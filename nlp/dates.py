@@ -33,8 +33,12 @@ class Found:
 _EFFECTIVE = re.compile(r"\b(?:from|starting|effective|beginning|until|through|till)\s+(?:on\s+)?$", re.I)
 
 
-_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "several": 3,
+_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3,
           "a few": 3, "few": 3}  # fmt: skip
+
+
+_NUMBER_WORDS = "an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 
 
 def _y(year: int) -> str:
@@ -97,7 +101,7 @@ def _relative(text: str, published: date) -> Iterator[Found]:
     for pattern, value in rules:
         for m in re.finditer(pattern, text, re.I):
             yield Found(m.start(), m.end(), value)
-    for m in re.finditer(r"\b(?:(?P<n>\d+|an?|one|two|three|four|several|a few|few)\s+)?"
+    for m in re.finditer(rf"\b(?:(?P<n>\d+|{_NUMBER_WORDS}|several|a few|few)\s+)?"
                          r"(?P<unit>days?|weeks?|months?)\s+ago\b", text, re.I):  # fmt: skip
         n = _COUNT.get((m["n"] or "a few").lower()) or int(m["n"])
         days = {"day": 1, "week": 7, "month": 30}[m["unit"].lower().rstrip("s")] * n
@@ -132,7 +136,7 @@ def _relative(text: str, published: date) -> Iterator[Found]:
         yield Found(m.end(), m.end() + month_match.end(), _ym(_month_before(p, month), month))
 
 
-_OFFSET = re.compile(r"\b(?P<n>a|an|one|two|three|four|\d+)\s+(?P<unit>day|week|month|year)s?\s+(?P<dir>after|before|earlier|later)\b", re.I)
+_OFFSET = re.compile(rf"\b(?P<n>{_NUMBER_WORDS}|\d+)\s+(?P<unit>day|week|month|year)s?\s+(?P<dir>after|before|earlier|later)\b", re.I)
 
 
 def _offsets(text: str, others: list[Found], published: date | None) -> Iterator[Found]:

@@ -121,6 +121,7 @@ LAUNCH_VERBS = {"unveil", "announce", "introduce", "launch", "release", "debut",
                 "present", "start", "begin"}  # fmt: skip
 # "retaliated by banning": the gerund's doer is the verb's subject; not "banned X from selling"
 SHARED_SUBJECT_PREPS = {"by", "in", "after", "while", "through"}
+LIFTING = {"drop", "lift", "ease", "remove", "rescind", "scrap", "relax", "end", "withdraw", "loosen", "roll"}
 RECEIVING = {"receive", "face", "get"}  # "faces a probe by", "received subpoenas from"
 # The buyer's side of a sale: "SMIC used equipment from ASML", "bought 46% of ASML's systems",
 # "the biggest buyers of Nvidia's chips". The supplier acts, the buyer is its target.
@@ -531,6 +532,8 @@ class EventExtractor:
         type_ = NOUN_TRIGGERS.get(lemma)
         if type_ is None:
             return None
+        if type_ == "RESTRICTION" and token.head.lemma_.lower() in LIFTING:
+            return None  # "Washington has dropped restrictions on ethane": the opposite
         # Only the noun's own frame: "pressure from Washington on The Hague", "a ban on sales",
         # also where the parser hangs it on the verb ("launched a probe into US chips").
         own = any(c.dep_ == "prep" for c in token.children)

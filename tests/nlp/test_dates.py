@@ -80,6 +80,7 @@ def test_a_date_a_measure_takes_effect_is_marked() -> None:
         ("China on Tuesday banned exports, a day after Washington widened its rules.", ["2024-04-23", "2024-04-22"]),
         ("The probe came a week after the US added 140 companies.", ["2024-04"]),
         ("Japan acted two years earlier.", ["2022-04"]),
+        ("They are back, barely five weeks after Washington cut them off.", ["2024-03"]),
         ("It came a month after 2023.", ["2023"]),  # too coarse to count a month from a year
     ],
 )

@@ -323,6 +323,7 @@ def test_declining_to_join_a_ban_is_no_ban(facts: Any) -> None:
          ("PRESSURE", "country/us", "country/gb")),
         ("The department published an outline of its plans and asked for public comments.", ("PRESSURE", None, None)),
         ("Applications will be reviewed by the commerce ministry, which can refuse them.", ("RESISTANCE", None, None)),
+        ("Washington has also dropped restrictions on exports of ethane to China.", ("RESTRICTION", None, None)),
         ("The Commerce Department is drafting a rule that would restrict shipments of AI chips to Malaysia.",
          ("RESTRICTION", None, None)),
     ],
