@@ -28,6 +28,8 @@ class Found:
     value: str
     # "from August 1", "effective January 15": when a measure takes effect, not when it was made
     effective: bool = False
+    # "three days after ...": where in the text the date it counts from stands (None: published)
+    anchor: int | None = None
 
 
 _EFFECTIVE = re.compile(r"\b(?:from|starting|effective|beginning|until|through|till)\s+(?:on\s+)?$", re.I)
@@ -144,10 +146,10 @@ def _offsets(text: str, others: list[Found], published: date | None) -> Iterator
     the sentence gives, else the publication date, at that date's precision."""
     for m in _OFFSET.finditer(text):
         anchors = [f for f in others if f.end <= m.start() or f.start >= m.end()]
-        anchor = min(anchors, key=lambda f: abs(f.start - m.start())).value if anchors else None
-        if anchor is None and published is None:
+        near = min(anchors, key=lambda f: abs(f.start - m.start())) if anchors else None
+        if near is None and published is None:
             continue
-        base = anchor or published.isoformat()  # type: ignore[union-attr]
+        base = near.value if near is not None else published.isoformat()  # type: ignore[union-attr]
         n = _COUNT.get(m["n"].lower()) or int(m["n"])
         if n > 100:
             continue  # "500 years after": history, not an event date
@@ -155,7 +157,7 @@ def _offsets(text: str, others: list[Found], published: date | None) -> Iterator
         sign = -1 if m["dir"].lower() in {"after", "earlier"} else 1
         value = _shift(base, m["unit"].lower(), sign * n)
         if value is not None:
-            yield Found(m.start(), m.end(), value)
+            yield Found(m.start(), m.end(), value, anchor=near.start if near is not None else None)
 
 
 _FOLLOWING = re.compile(r"\bthe\s+(?P<dir>following|next|previous|preceding|same)\s+(?P<unit>year|month)\b", re.I)
@@ -210,7 +212,7 @@ def find_dates(text: str, published: date | None) -> list[Found]:
         if kept and f.start < kept[-1].end:
             continue
         if _EFFECTIVE.search(text[max(0, f.start - 24):f.start]):
-            f = Found(f.start, f.end, f.value, effective=True)
+            f = Found(f.start, f.end, f.value, effective=True, anchor=f.anchor)
         kept.append(f)
     return kept
 

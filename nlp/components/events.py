@@ -285,7 +285,8 @@ def _has_measure_object(verb: Token) -> bool:
     """"imposed export controls", not "released a phone that surprised export control experts"."""
     for child in verb.children:
         if child.dep_ in {"dobj", "obj", "nsubjpass"}:
-            if any(t.ent_type_ == "Measure" for t in _phrase(child)):
+            # a named measure, or a measure noun ("published its own rules", "imposed curbs")
+            if child.lemma_.lower() in MEASURE_NOUNS or any(t.ent_type_ == "Measure" for t in _phrase(child)):
                 return True
     return False
 
@@ -331,6 +332,22 @@ def _subject(trigger: Token) -> Token | None:
         else:
             break
     return None
+
+
+def _passive(verb: Token) -> bool:
+    return any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
+
+
+def _measure_before(token: Token, sentences: int) -> Span | None:
+    """The last measure named in the sentences just before ``token``'s."""
+    sent = token.sent
+    start = sent.start
+    for _ in range(sentences):
+        if start == 0:
+            break
+        start = token.doc[start - 1].sent.start
+    found = [e for e in token.doc.ents if e.label_ == "Measure" and start <= e.start < sent.start]
+    return found[-1] if found else None
 
 
 def _adds_to_a_list(verb: Token) -> bool:
@@ -476,6 +493,8 @@ class EventExtractor:
             return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
         if lemma in {"hit", "push", "fight", "strike", "lash"} and any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"back", "out"} for c in token.children):
             return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
+        if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children):
+            return "RESTRICTION"  # "warned companies against using Huawei's Ascend chips"
         if lemma in {"order", "instruct", "direct", "tell"} and any(
                 c.dep_ == "xcomp" and c.lemma_.lower() in {"stop", "halt", "cease", "suspend"} for c in token.children):
             return "RESTRICTION"  # "ordered TSMC to stop shipping": a restriction on TSMC
@@ -513,7 +532,7 @@ class EventExtractor:
             return None  # "..., the ministry announced today": the report of another event
         if lemma in NEEDS_MEASURE_OR_LIST and not any(
             e.label_ == "Measure" for e in sent.ents
-        ) and not words & RESTRICTION_WORDS:
+        ) and not words & RESTRICTION_WORDS and not (_passive(token) and _measure_before(token, 2)):
             return None
         return type_
 
@@ -544,6 +563,8 @@ class EventExtractor:
         measure = self._measure(trigger, sent)
         table = sent.doc._.entity_table
         actors = [(a.kb_id_, _name(a, table)) for a in spans]
+        if not actors and type_ == "RESTRICTION" and measure is None and _passive(trigger):
+            measure = _measure_before(trigger, 2)  # "SMEE ... was listed as well", after the Entity List
         if not actors and type_ == "RESTRICTION" and measure is not None:
             actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
         actor_ids = {a for a, _ in actors}
@@ -851,7 +872,7 @@ class EventExtractor:
             span = sent.doc.char_span(sent.start_char + found.start, sent.start_char + found.end,
                                       alignment_mode="expand")  # fmt: skip
             rank = _clause_rank(span, trigger) if span is not None else None
-            if rank is None:
+            if rank is None or _counts_from_itself(found, sent, trigger):
                 continue
             rank += 3 if found.effective else 0  # "said on Friday it would impose ... from November 1"
             distance = abs(found.start - (event["trigger_start"] - sent.start_char))
@@ -1057,6 +1078,16 @@ def _token_at(sent: Span, char: int) -> int:
         if token.idx <= char < token.idx + max(len(token), 1):
             return token.i
     return sent.root.i
+
+
+def _counts_from_itself(found: Any, sent: Span, trigger: Token) -> bool:
+    """"came three days after the Dutch published rules on Friday": counted from the trigger's
+    own date, the offset dates the other clause."""
+    if found.anchor is None:
+        return False
+    anchor = sent.start_char + found.anchor
+    doc = trigger.doc
+    return doc[trigger.left_edge.i].idx <= anchor < doc[trigger.right_edge.i].idx + len(doc[trigger.right_edge.i])
 
 
 def _clause_rank(span: Span, trigger: Token) -> int | None:

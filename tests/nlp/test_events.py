@@ -233,6 +233,12 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("PRESSURE", "country/us", "country/nl")),
         ("The servers had been supplied by Dell Technologies to companies in Singapore.",
          ("SUPPLY", "company/dell", "country/sg")),
+        ("YMTC was added to the Entity List. Shanghai Micro Electronics Equipment (SMEE), a maker of "
+         "lithography machines, was listed as well.", ("RESTRICTION", "country/us", "company/smee")),
+        ("Last week, Washington also warned companies worldwide against using Huawei's Ascend chips.",
+         ("RESTRICTION", "country/us", "company/huawei")),
+        ("The announcement came after the Netherlands published its own rules on chipmaking equipment.",
+         ("RESTRICTION", "country/nl", None)),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
         ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
@@ -336,3 +342,9 @@ def test_one_fact_at_two_dates_is_two_events(dated: Any) -> None:
     found = dated("Huawei was placed on the Entity List by Washington in 2019, and a rule introduced the "
                   "following year barred foundries from making chips for the Chinese company.")  # fmt: skip
     assert found[("RESTRICTION", "country/us")] == {"2019", "2020"}
+
+
+def test_an_offset_counted_from_the_events_own_date_dates_the_other_clause(dated: Any) -> None:
+    found = dated("The announcement came three days after the Netherlands published its own rules on "
+                  "chipmaking equipment on Friday.", published="2023-07-04")  # fmt: skip
+    assert found[("RESTRICTION", "country/nl")] == {"2023-06-30"}
