@@ -636,7 +636,9 @@ class EventExtractor:
                     actors = _latest_government(a, m)
             if not actors:  # "granted permission by Washington": the "by" hangs off the object
                 by = [t for t in trigger.subtree if t.lower_ == "by" and t.dep_ in {"prep", "agent"}]
-                actors = [e for t in by for e in m.in_subtree(t, actor_types)][:1]
+                # the agent itself, not a place in its phrase ("by a woman after a conference in Stockholm")
+                actors = [e for t in by for c in t.children if c.dep_ == "pobj"
+                          for e in _named_by(c, m) if e.label_ in actor_types][:1]  # fmt: skip
             heads = [t for p in passive for t in _conj_expand(p)]
             modified = _modified_noun(trigger)
             if modified is not None:  # "the Kirin 9000S, made by SMIC": the noun it modifies
@@ -755,10 +757,15 @@ class EventExtractor:
         heads = [m.at(t) for t in _conj_expand(subject)]
         found = [e for e in heads if e is not None and e.label_ in types]
         if not found:
+            # whose the subject is ("China's ambassador to Britain": China), else whom its
+            # phrase names ("four groups, including X and Y", "prosecutors in Singapore")
+            own = _unique([e for t in _conj_expand(subject) for c in t.children
+                           if c.dep_ in {"poss", "compound", "amod", "nmod"} for e in [m.at(c)]
+                           if e is not None and e.label_ in types])  # fmt: skip
             inside = _unique([e for t in _phrase(subject) for e in [m.at(t)]
                               if e is not None and e.label_ in types])  # fmt: skip
             named = [e for e in inside if not _modifier(e)]
-            found = named or inside[:1]
+            found = [e for e in own if e.root.dep_ == "poss"] or named or own[:1] or inside[:1]
         if not found and subject.lower_ in PRONOUN_SUBJECTS:
             found = _antecedent(subject, m, types)
         if not found and subject.lemma_.lower() in GENERIC_ACTORS:

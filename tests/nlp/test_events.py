@@ -348,3 +348,19 @@ def test_an_offset_counted_from_the_events_own_date_dates_the_other_clause(dated
     found = dated("The announcement came three days after the Netherlands published its own rules on "
                   "chipmaking equipment on Friday.", published="2023-07-04")  # fmt: skip
     assert found[("RESTRICTION", "country/nl")] == {"2023-06-30"}
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("China's ambassador to Britain accused the US of meddling in Hong Kong.", "country/cn"),
+        ("Prosecutors in Singapore charged three men with fraud.", "country/sg"),
+    ],
+)
+def test_whose_official_acts(facts: Any, text: str, actor: str) -> None:
+    assert {f[1] for f in facts(text)} == {actor}
+
+
+def test_a_place_in_the_agents_phrase_is_not_the_agent(facts: Any) -> None:
+    found = facts("Huawei was accused of theft by a former partner after a conference in Stockholm.")
+    assert not {f for f in found if f[1] == "country/se"}
