@@ -187,9 +187,14 @@ def _bare_surnames(doc: Doc, state: _DocState, kept: list[Span]) -> list[Span]:
     return out
 
 
+SHORT_BODIES = {"Commission", "Council", "Parliament", "Committee", "Association"}
+
+
 def _surnames(name: str, type_: str, kb: Entity | None) -> list[str]:
     """The short forms a person goes by after the first mention: the KB's one-word aliases
     (family names come first in "Xi Jinping"), else the last word of the name."""
+    if type_ in {"Government", "Organization"} and len(name.split()) > 1 and name.split()[-1] in SHORT_BODIES:
+        return [name.split()[-1]]  # "the European Commission ... a Commission spokesperson"
     if type_ != "Person" or len(name.split()) < 2:
         return []
     if kb is not None:

@@ -155,13 +155,25 @@ def _pronoun(token: Token) -> dict[str, Any] | None:
 DESCRIBED = {"company": {"Company"}, "firm": {"Company"}, "group": {"Company"}, "chipmaker": {"Company"},
              "maker": {"Company"}, "ministry": {"Government"}, "department": {"Government"},
              "regulator": {"Government"}, "agency": {"Government"}, "bureau": {"Government"},
-             "government": {"Government", "Country"}, "association": {"Organization"}}  # fmt: skip
+             "government": {"Government", "Country"}, "association": {"Organization"},
+             "commission": {"Government"}}  # fmt: skip
+
+
+SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "official"}
 
 
 def _described(token: Token) -> dict[str, Any] | None:
-    types = DESCRIBED.get(token.lemma_.lower())
-    if types is None or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
-        return None
+    """"the company said"; "a ministry spokesperson said": the body the spokesperson speaks for."""
+    lemma = token.lemma_.lower()
+    if lemma in SPOKESPEOPLE:
+        body = next((c for c in token.children if c.dep_ in {"compound", "amod"} and c.lemma_.lower() in DESCRIBED), None)
+        if body is None:
+            return None
+        types = DESCRIBED[body.lemma_.lower()]
+    else:
+        types = DESCRIBED.get(lemma)
+        if types is None or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+            return None
     doc = token.doc
     before = [e for e in doc.ents if e.end <= token.i and e.kb_id_ and e.label_ in types and token.i - e.start < 400]
     if not before:

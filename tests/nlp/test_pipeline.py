@@ -191,3 +191,13 @@ def test_quotes_by_a_described_company_and_an_untagged_surname(run: Any) -> None
     r = run(text)
     assert [q["speaker_id"] for q in r["quotes"]] == ["company/asml", "person/ned-finkle"]
     assert "Finkle" in entity(r, "Ned Finkle")["aliases_seen"]
+
+
+def test_a_spokesperson_speaks_for_the_body_and_its_short_name_links(run: Any) -> None:
+    text = ("The European Commission also objected.\n\n"
+            "\u201cWe are concerned about these measures and are studying them,\u201d a Commission spokesperson said.\n\n"
+            "The US Commerce Department defended the rules.\n\n"
+            "\u201cThe rules protect national security and they will stay,\u201d a department spokesperson said.")  # fmt: skip
+    r = run(text)
+    assert [q["speaker_id"] for q in r["quotes"]] == ["government/european-commission", "government/us-commerce"]
+    assert "Commission" in entity(r, "European Commission")["aliases_seen"]
