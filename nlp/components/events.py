@@ -1069,11 +1069,14 @@ def _drop_vague_repeats(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by the same actor about the same measure (or none): keep the precise one."""
     precise = {(e["type"], e["actor_id"], e["measure_id"]) for e in events if e["target_ids"]}
     by_actor = {(e["type"], e["actor_id"]) for e in events if e["target_ids"]}
+    # "unveiled its package, adding 140 organisations to the Entity List": one act, told twice
+    same_sentence = {(e["type"], e["actor_id"], e["start"]) for e in events if e["target_ids"]}
     kept = []
     for e in events:
         vague = not e["target_ids"] and (
             (e["type"], e["actor_id"], e["measure_id"]) in precise
             or (e["measure_id"] is None and (e["type"], e["actor_id"]) in by_actor)
+            or (e["type"], e["actor_id"], e["start"]) in same_sentence
         )
         if not vague:
             kept.append(e)

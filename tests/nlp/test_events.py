@@ -364,3 +364,9 @@ def test_whose_official_acts(facts: Any, text: str, actor: str) -> None:
 def test_a_place_in_the_agents_phrase_is_not_the_agent(facts: Any) -> None:
     found = facts("Huawei was accused of theft by a former partner after a conference in Stockholm.")
     assert not {f for f in found if f[1] == "country/se"}
+
+
+def test_a_package_and_its_parts_in_one_sentence_are_one_act(events_of: Any) -> None:
+    found = events_of("The Biden administration on Monday unveiled its third package of chip export controls, "
+                      "adding 140 Chinese organisations to the Entity List.", "2024-12-03")  # fmt: skip
+    assert [(e["type"], e["target_ids"]) for e in found] == [("RESTRICTION", ["country/cn"])]
