@@ -50,9 +50,9 @@ ADJ_TRIGGERS = {"reluctant": "RESISTANCE", "unwilling": "RESISTANCE", "opposed":
                 "disappointed": "RESISTANCE",
                 "resistant": "RESISTANCE", "hesitant": "RESISTANCE"}  # fmt: skip
 # Nouns that stand for the government last named: "the government's probe", "officials said".
-GENERIC_ACTORS = {"government", "administration", "department", "ministry", "officials",
-                  "authorities", "regulators", "washington", "agency", "bureau", "commission",
-                  "lawmakers"}  # fmt: skip
+GENERIC_ACTORS = {"government", "administration", "department", "ministry", "official", "officials",
+                  "authority", "authorities", "regulator", "regulators", "washington", "agency", "bureau",
+                  "commission", "lawmaker", "lawmakers"}  # fmt: skip (lemmas, and plurals the tagger keeps)
 NOUN_TRIGGERS = {
     "pressure": "PRESSURE", "push": "PRESSURE", "request": "PRESSURE",
     "ban": "RESTRICTION", "restriction": "RESTRICTION", "curb": "RESTRICTION",
@@ -105,7 +105,8 @@ PARTIES = {"Country", "Government", "Person", "Company", "Organization"}
 PRESSED_WORDS = {"them", "him", "her", "allies", "ally", "partners", "governments", "countries",
                  "officials", "lawmakers", "administration"}  # fmt: skip
 PRONOUN_SUBJECTS = {"it", "they", "he", "she"}  # "we" in a quote is its speaker: not resolved
-NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose",
+NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose", "describe",
+              "detail", "reveal", "explain", "share", "specify",
               "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
 # Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
 EMBEDDING = {"reluctant", "unwilling", "hesitant", "consider", "plan", "discuss", "draft", "prepare",
