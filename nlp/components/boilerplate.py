@@ -23,9 +23,13 @@ _LINE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-# A dateline opening the first paragraph: "WASHINGTON (Reuters) -", "TOKYO, Oct 3 (AP) —".
+# A dateline opening the first paragraph: "WASHINGTON (Reuters) -", "TOKYO, Oct 3 (AP) —",
+# "SANTA CLARA, California (Agency) -", "THE HAGUE, 6 September 2024 -".
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-\u2013\u2014]+\s"
+    r"^\s*[A-Z][A-Z .'-]{2,40}"
+    r"(?:,\s*(?:[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,2}|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}"
+    r"|[A-Z][a-z]{2,9}\.?\s+\d{1,2}(?:,\s*\d{4})?)){0,2}"
+    r"\s*(?:\([^)]{1,40}\))?\s*[-\u2013\u2014]+\s"
 )
 # A caption line ending in its credit: "Wafers at a fair in Shanghai. Photo: Jane Doe/Agency".
 _CAPTION_CREDIT = re.compile(r"\b(?:photo|image|picture|credit|photograph)s?\s*:\s*\S[^\n]{0,80}$", re.I)
@@ -36,7 +40,8 @@ _INLINE_CREDIT = re.compile(r"\((?:photo|image|credit)[^)]{0,80}\)", re.IGNORECA
 def furniture_ranges(text: str) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     offset = 0
-    for n, line in enumerate(text.split("\n")):
+    story = 0  # the dateline opens the story's first paragraph (a caption may come before it)
+    for line in text.split("\n"):
         start, end = offset, offset + len(line)
         offset = end + 1
         if not line.strip():
@@ -44,9 +49,10 @@ def furniture_ranges(text: str) -> list[tuple[int, int]]:
         if len(line) < 300 and (_LINE.match(line) or _CAPTION_CREDIT.search(line)):
             ranges.append((start, end))
             continue
-        if n < 3:
+        if story < 2:
+            story += 1
             m = _DATELINE.match(line)
-            if m:
+            if m and (story == 1 or "(" in m.group(0)):  # after a caption, only with its agency
                 ranges.append((start, start + m.end()))
         for m in _INLINE_CREDIT.finditer(line):
             ranges.append((start + m.start(), start + m.end()))

@@ -9,6 +9,7 @@ nearest Measure entity in the sentence. A negated trigger gives no event. Report
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -202,7 +203,7 @@ def _negated(trigger: Token) -> bool:
         if not climbs or t.head.i == t.i or t.head.lemma_.lower() in {"decline", "refuse"}:
             break
         t = t.head
-    if _conditional(trigger):
+    if _conditional(trigger) or _no_one_does(trigger):
         return True
     return trigger.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in trigger.head.children) \
         and trigger.head.lemma_ not in {"decline", "refuse"}
@@ -210,9 +211,23 @@ def _negated(trigger: Token) -> bool:
 
 def _negation(child: Token) -> bool:
     """"not", "never", "no longer"; "should" (advice), "can", "may" (a power, not its use)."""
-    if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in {"should", "can", "may"}):
+    if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in {"should", "can", "could", "may"}):
         return True
     return child.dep_ == "advmod" and child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children)
+
+
+def _no_one_does(trigger: Token) -> bool:
+    """"neither government has agreed to stop ...", "no ally has joined": the subject denies it."""
+    t = trigger
+    for _ in range(3):
+        subject = next((c for c in t.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
+            return any(c.dep_ in {"det", "preconj"} and c.lower_ in {"neither", "no", "none"} for c in subject.children) \
+                or subject.lower_ in {"neither", "none", "nobody"}
+        if t.dep_ not in {"xcomp", "conj"} or t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _conditional(trigger: Token) -> bool:
@@ -433,16 +448,22 @@ class EventExtractor:
                     continue
                 seen.add(key)
                 events.append(event)
-        events = [self._as_country(e) for e in events]
+        events = [self._as_country(e, published) for e in events]
         events = [e for e in events if not e.pop("self_targeted")]
         _date_from_lede(events, published)
         _infer_resisted(events, lambda i: self._country_of(i, "Person"))
         doc._.events = _drop_vague_repeats(events)
         return doc
 
-    def _as_country(self, event: dict[str, Any]) -> dict[str, Any]:
+    def _as_country(self, event: dict[str, Any], published: Any = None) -> dict[str, Any]:
         """Reports name a country's agencies ("the Commerce Department", "China's commerce
-        ministry") where analysts count the country: the country acts, the agency is kept."""
+        ministry") where analysts count the country: the country acts, the agency is kept.
+        So do officials: a ministry's spokeswoman acts for her country, a chief executive for
+        his company; lawmakers act for themselves."""
+        body = self._employer(event["actor_id"], published)
+        if body is not None:
+            event["official"], event["official_id"] = event["actor"], event["actor_id"]
+            event["actor"], event["actor_id"] = body.name, body.id
         country = self._country_of(event["actor_id"], "Government")
         if country is not None:
             event["agency"], event["agency_id"] = event["actor"], event["actor_id"]
@@ -453,6 +474,20 @@ class EventExtractor:
         event["targets"] = [event["targets"][i] for i in keep]
         event["target_ids"] = [event["target_ids"][i] for i in keep]
         return event
+
+    def _employer(self, person_id: str, published: Any) -> Any:
+        """The executive body or company a KB person worked for at ``published``."""
+        kb = shared_kb(self.kb_dir)
+        person = kb.get(person_id)
+        if person is None or person.type != "Person" or not person.roles:
+            return None
+        when = published.isoformat() if published is not None else "9999"
+        current = [r for r in person.roles if str(r.get("from") or "") <= when < str(r.get("to") or "9999")]
+        role = max(current or person.roles, key=lambda r: str(r.get("from") or ""))
+        org = kb.get(role.get("org") or "")
+        if org is None or org.type not in {"Government", "Company"} or LEGISLATIVE.search(f"{org.id} {org.name}"):
+            return None
+        return org
 
     def _country_of(self, entity_id: str, *types: str) -> Any:
         """The country of a KB government body (or person): its own field, else a country named
@@ -524,7 +559,8 @@ class EventExtractor:
             return None
         if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ == "with" for c in token.children):
             return None  # "charged three men with fraud"; not "charged a fee"
-        if lemma == "add" and not _adds_to_a_list(token):
+        if lemma == "add" and not (_adds_to_a_list(token) and any(
+                c.dep_ in {"dobj", "obj", "nsubjpass", "dative"} for c in token.children)):  # not "add to the controls"
             return None  # "he added:" is speech; "added Huawei to the Entity List" is a listing
         if lemma == "put" and _on_sale(token):
             return "PRODUCTION"  # "Huawei put the Pura 70 on sale": a launch
@@ -766,7 +802,10 @@ class EventExtractor:
             inside = _unique([e for t in _phrase(subject) for e in [m.at(t)]
                               if e is not None and e.label_ in types])  # fmt: skip
             named = [e for e in inside if not _modifier(e)]
-            found = [e for e in own if e.root.dep_ == "poss"] or named or own[:1] or inside[:1]
+            if subject.lemma_.lower() in PEOPLE_NOUNS:  # "US officials", "Chinese diplomats": theirs
+                found = [e for e in own if e.root.dep_ == "poss"] or own[:1] or named[:1]
+            else:  # "Chinese companies such as Alibaba and Tencent": the ones named
+                found = [e for e in own if e.root.dep_ == "poss"] or named or own[:1] or inside[:1]
         if not found and subject.lower_ in PRONOUN_SUBJECTS:
             found = _antecedent(subject, m, types)
         if not found and subject.lemma_.lower() in GENERIC_ACTORS:
@@ -802,7 +841,8 @@ class EventExtractor:
                 # "banned ASML from selling to China", "cut it off from TSMC's chips"
                 barred += m.in_subtree(child, types, skip)
             elif child.dep_ == "prep" and (child.lower_ in TARGET_PREPS or (child.lower_ == "at" and type_ == "RESISTANCE")) and not (
-                    trigger.lemma_.lower() in MEASURE_VERBS and child.lower_ not in {"on", "against", "to"}):
+                    trigger.lemma_.lower() in MEASURE_VERBS and child.lower_ not in {"on", "against", "to"}) \
+                    and not (type_ == "PRESSURE" and child.lower_ == "for"):  # "called for limits on Nvidia": what, not whom
                 found += m.in_subtree(child, types, skip)  # not "announced ... in a letter to the House"
             elif child.dep_ in {"xcomp", "ccomp"}:
                 # "wants Japan to use ...": Japan is the embedded verb's subject
@@ -987,11 +1027,13 @@ def _antecedent(pronoun: Token, m: Mentions, types: set[str]) -> list[Span]:
     """The entity a subject pronoun refers back to: the latest subject of an allowed type."""
     want = {"Person"} if pronoun.lower_ in {"he", "she"} else types - {"Person"}
     if pronoun.lower_ == "it" and "Company" in want and "Government" not in want:
-        # what "it" sold or made is a company's act: the company last named, whatever its role
-        for i in range(pronoun.i - 1, max(-1, pronoun.i - 40), -1):
-            ent = m.by_token.get(i)
-            if ent is not None and ent.label_ == "Company":
-                return [ent]
+        # what "it" sold or made is a company's act: the company last the subject, else the
+        # company last named ("SMIC has become Huawei's partner. In 2023 it made ...": SMIC)
+        near = [m.by_token[i] for i in range(pronoun.i - 1, max(-1, pronoun.i - 40), -1)
+                if i in m.by_token and m.by_token[i].label_ == "Company"]  # fmt: skip
+        subjects = [e for e in near if e.root.dep_ in {"nsubj", "nsubjpass"}]
+        if near:
+            return (subjects or near)[:1]
     for i in range(pronoun.i - 1, max(-1, pronoun.i - 150), -1):
         ent = m.by_token.get(i)
         if ent is not None and ent.label_ in want and ent.root.dep_ in {"nsubj", "nsubjpass", "conj"}:
@@ -1042,6 +1084,10 @@ def _date_from_lede(events: list[dict[str, Any]], published: Any) -> None:
             e["date"], e["date_source"], e["date_from"] = found, "text", "article"
 
 
+LEGISLATIVE = re.compile(r"senate|house|congress|parliament|committee|kamer|bundestag|diet|legislat|assembly", re.I)
+PEOPLE_NOUNS = {"official", "officials", "lawmaker", "lawmakers", "negotiator", "diplomat", "regulator",
+                "spokesperson", "spokesman", "spokeswoman", "minister", "envoy", "ambassador",
+                "prosecutor", "senator", "legislator", "representative", "authority", "authorities"}  # fmt: skip
 RESISTED_TYPES = {"RESTRICTION", "PRESSURE", "INVESTIGATION", "LICENSING"}
 
 

@@ -370,3 +370,26 @@ def test_a_package_and_its_parts_in_one_sentence_are_one_act(events_of: Any) -> 
     found = events_of("The Biden administration on Monday unveiled its third package of chip export controls, "
                       "adding 140 Chinese organisations to the Entity List.", "2024-12-03")  # fmt: skip
     assert [(e["type"], e["target_ids"]) for e in found] == [("RESTRICTION", ["country/cn"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Foreign ministry spokeswoman Mao Ning accused the United States of abusing state power.", "country/cn"),
+        ("Jensen Huang criticised the rule, saying it would hurt American companies.", "company/nvidia"),
+        ("Marco Rubio urged Gina Raimondo to revoke the licences.", "person/marco-rubio"),
+    ],
+)
+def test_officials_act_for_their_country_or_company_lawmakers_for_themselves(facts: Any, text: str, actor: str) -> None:
+    assert {f[1] for f in facts(text, "2024-04-26")} == {actor}
+
+
+def test_neither_government_agreeing_is_no_act(facts: Any) -> None:
+    found = facts("Neither government has agreed to stop ASML or Tokyo Electron from maintaining tools in China.")
+    assert not {f for f in found if f[0] == "RESTRICTION"}
+
+
+def test_it_is_the_company_last_the_subject(facts: Any) -> None:
+    found = facts("SMIC has since become Huawei's most important manufacturing partner. In 2023 it made the "
+                  "Kirin 9000S processor for the Mate 60 Pro.")  # fmt: skip
+    assert ("PRODUCTION", "company/smic", "product/kirin-9000s") in found
