@@ -98,11 +98,17 @@ def _relative(text: str, published: date) -> Iterator[Found]:
         (r"\b(?:last|past|previous)\s+week\b", (p - timedelta(days=7)).strftime("%Y-%m")),
         (r"\byesterday\b", (p - timedelta(days=1)).isoformat()),
         (r"\btoday\b", p.isoformat()),
-        (r"\b(?:two|2)\s+years\s+ago\b", _y(p.year - 2)),
     ]
     for pattern, value in rules:
         for m in re.finditer(pattern, text, re.I):
             yield Found(m.start(), m.end(), value)
+    for m in re.finditer(rf"\b(?:almost|nearly|about|more than|over|some)?\s*(?P<n>\d+|{_NUMBER_WORDS})\s+years?\s+ago\b", text, re.I):
+        n = _COUNT.get(m["n"].lower()) or int(m["n"])
+        if n <= 100:  # "almost four years ago": that year
+            yield Found(m.start(), m.end(), _y(p.year - n))
+    for m in re.finditer(r"\b(?:the\s+)?(?P<q>first|second|third|fourth)\s+quarter\b(?!\s+(?:of\s+)?(?:19|20)\d\d)", text, re.I):
+        first_month = {"first": 1, "second": 4, "third": 7, "fourth": 10}[m["q"].lower()]
+        yield Found(m.start(), m.end(), _y(p.year if p.month >= first_month else p.year - 1))  # the latest such quarter
     for m in re.finditer(rf"\b(?:(?P<n>\d+|{_NUMBER_WORDS}|several|a few|few)\s+)?"
                          r"(?P<unit>days?|weeks?|months?)\s+ago\b", text, re.I):  # fmt: skip
         n = _COUNT.get((m["n"] or "a few").lower()) or int(m["n"])
@@ -160,7 +166,9 @@ def _offsets(text: str, others: list[Found], published: date | None) -> Iterator
             yield Found(m.start(), m.end(), value, anchor=near.start if near is not None else None)
 
 
-_FOLLOWING = re.compile(r"\bthe\s+(?P<dir>following|next|previous|preceding|same)\s+(?P<unit>year|month)\b", re.I)
+_FOLLOWING = re.compile(
+    rf"\b(?:(?:in\s+)?{_MONTH}\s+of\s+that\s+year|(?:later|earlier)?\s*that\s+(?P<that>year)"
+    r"|the\s+(?P<dir>following|next|previous|preceding|same)\s+(?P<unit>year|month))\b", re.I)
 
 
 def _following(text: str, others: list[Found]) -> Iterator[Found]:
@@ -169,8 +177,14 @@ def _following(text: str, others: list[Found]) -> Iterator[Found]:
         before = [f for f in others if f.end <= m.start()]
         if not before:
             continue  # "the following year" with nothing to count from
-        n = {"following": 1, "next": 1, "previous": -1, "preceding": -1, "same": 0}[m["dir"].lower()]
         anchor = max(before, key=lambda f: (f.end, f.end - f.start))  # "March 2023", not its "2023"
+        if m["month"]:  # "in August of that year"
+            yield Found(m.start(), m.end(), _ym(int(anchor.value[:4]), _month_no(m["month"])))
+            continue
+        if m["that"]:  # "later that year"
+            yield Found(m.start(), m.end(), anchor.value[:4])
+            continue
+        n = {"following": 1, "next": 1, "previous": -1, "preceding": -1, "same": 0}[m["dir"].lower()]
         value = _shift(anchor.value, m["unit"].lower(), n)
         if value is not None:
             yield Found(m.start(), m.end(), value[:4] if m["unit"].lower() == "year" else value)

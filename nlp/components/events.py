@@ -284,7 +284,8 @@ def _recipients(trigger: Token, types: set[str], m: Mentions, skip: set[int]) ->
             # "sells a quarter of its equipment to Chinese customers": the "to" hung on the object
             found += [e for t in _phrase(child) if t.dep_ == "prep" and t.lower_ == "to"
                       for e in m.in_subtree(t, types, skip)]  # fmt: skip
-    return found[:8]
+    # "to Chinese customers such as ByteDance and Alibaba": the customers named, not China
+    return ([e for e in found if not _modifier(e)] or found)[:8]
 
 
 def _modified_noun(trigger: Token) -> Token | None:
@@ -866,7 +867,11 @@ class EventExtractor:
                 found = m.in_subtree(child, actor_types)
                 actor = actor or (found[0] if found else None)
             elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS[type_]:
-                targets += m.in_subtree(child, target_types)
+                # "an inquiry into whether TSMC had made chips for Huawei": TSMC; a clause's
+                # subject is never the measure's maker ("curbs that Washington imposed")
+                asked = _clause_subject(child)
+                targets += self._actors(asked, target_types, m) if asked is not None else \
+                    [e for e in m.in_subtree(child, target_types) if e.root.dep_ not in SUBJECTS]
             elif child.dep_ in {"poss", "compound", "amod"}:
                 ent = m.at(child)
                 if ent is not None and ent.label_ in actor_types:
@@ -922,7 +927,8 @@ class EventExtractor:
             rank = _clause_rank(span, trigger) if span is not None else None
             if rank is None or _counts_from_itself(found, sent, trigger):
                 continue
-            rank += 3 if found.effective else 0  # "said on Friday it would impose ... from November 1"
+            if found.effective:
+                continue  # "will prohibit ... from January 2": when it bites, not when it was decided
             distance = abs(found.start - (event["trigger_start"] - sent.start_char))
             if best is None or (rank, distance) < best[:2]:
                 best = (rank, distance, found.value)
@@ -940,6 +946,14 @@ def _phrase(head: Token) -> list[Token]:
     clauses = {t.i for c in head.subtree if c.i != head.i and c.dep_ in {"relcl", "acl", "advcl"}
                for t in c.subtree}  # fmt: skip
     return [t for t in head.subtree if t.i not in clauses]
+
+
+def _clause_subject(prep: Token) -> Token | None:
+    """The subject of a clause a preposition opens: "into whether TSMC had made ..."."""
+    for c in prep.children:
+        if c.dep_ == "pcomp" and any(g.dep_ == "mark" and g.lower_ in {"whether", "if", "how"} for g in c.children):
+            return next((g for g in c.children if g.dep_ in SUBJECTS), None)
+    return None
 
 
 def _needs_licence(verb: Token) -> bool:

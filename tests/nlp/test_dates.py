@@ -29,6 +29,9 @@ PUB = date(2024, 4, 26)  # a Friday
         ("Revenue was reported last month.", "2024-03"),
         ("The company was blacklisted in 2019.", "2019"),
         ("since September 2023 the rules apply", "2023-09"),
+        ("It was blacklisted almost four years ago.", "2020"),
+        ("Sales doubled in the third quarter.", "2023"),  # the latest third quarter before April 2024
+        ("Sales doubled in the first quarter.", "2024"),
         ("Federal Register document 2022-21658 sets out the rule.", None),
         ("Sales may rise 5 percent.", None),
         ("It earned $2023 million.", None),
@@ -82,6 +85,8 @@ def test_a_date_a_measure_takes_effect_is_marked() -> None:
         ("Japan acted two years earlier.", ["2022-04"]),
         ("They are back, barely five weeks after Washington cut them off.", ["2024-03"]),
         ("It came a month after 2023.", ["2023"]),  # too coarse to count a month from a year
+        ("In 2023 SMIC made the chip for the phone Huawei launched in August of that year.", ["2023", "2023-08"]),
+        ("Huawei was listed in 2019 and later that year it sued.", ["2019", "2019"]),
     ],
 )
 def test_offsets_count_from_the_sentences_date(text: str, expected: list[str]) -> None:

@@ -239,6 +239,8 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("RESTRICTION", "country/us", "company/huawei")),
         ("The announcement came after the Netherlands published its own rules on chipmaking equipment.",
          ("RESTRICTION", "country/nl", None)),
+        ("The discovery prompted the Commerce Department to open an inquiry into whether TSMC had made chips "
+         "for Huawei.", ("INVESTIGATION", "country/us", "company/tsmc")),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
         ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
@@ -393,3 +395,14 @@ def test_it_is_the_company_last_the_subject(facts: Any) -> None:
     found = facts("SMIC has since become Huawei's most important manufacturing partner. In 2023 it made the "
                   "Kirin 9000S processor for the Mate 60 Pro.")  # fmt: skip
     assert ("PRODUCTION", "company/smic", "product/kirin-9000s") in found
+
+
+def test_named_customers_not_the_country_describing_them(facts: Any) -> None:
+    found = facts("Nvidia shipped a million chips to Chinese customers such as ByteDance and Alibaba.")
+    assert ("SUPPLY", "company/nvidia", "company/bytedance") in found
+    assert ("SUPPLY", "company/nvidia", "country/cn") not in found
+
+
+def test_an_inquiry_into_whether_names_one_party(facts: Any) -> None:
+    found = facts("The Commerce Department opened an inquiry into whether TSMC had made chips for Huawei.")
+    assert {f[2] for f in found if f[0] == "INVESTIGATION"} == {"company/tsmc"}
