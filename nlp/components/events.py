@@ -532,6 +532,9 @@ class EventExtractor:
             return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
         if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children):
             return "RESTRICTION"  # "warned companies against using Huawei's Ascend chips"
+        if lemma in {"accuse", "blame"} and not any(
+                c.dep_ in {"dobj", "obj"} and c.ent_type_ in {"Country", "Government"} for c in token.children):
+            return None  # "the department accused BAAI of ...": a charge, not resistance
         if lemma in {"order", "instruct", "direct", "tell"} and any(
                 c.dep_ == "xcomp" and c.lemma_.lower() in {"stop", "halt", "cease", "suspend"} for c in token.children):
             return "RESTRICTION"  # "ordered TSMC to stop shipping": a restriction on TSMC
@@ -640,6 +643,19 @@ class EventExtractor:
         maker = shared_kb(self.kb_dir).get(product.maker) if product is not None and product.maker else None
         return [_Ref(maker.id, maker.type, maker.name)] if maker is not None else []
 
+    def _makers(self, trigger: Token, m: Mentions) -> list[Any]:
+        """The companies whose products a measure names as its object ("banned the H800",
+        "banned them" after the chips were named)."""
+        kb = shared_kb(self.kb_dir)
+        products = [t for c in trigger.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in _phrase(c)
+                    if t.ent_type_ == "Product"]  # fmt: skip
+        pronoun = next((c for c in trigger.children if c.dep_ in {"dobj", "obj"} and c.lower_ == "them"), None)
+        if not products and pronoun is not None:
+            found = _previous(pronoun, "Product", 30)
+            products = [found] if found is not None else []
+        makers = [kb.get(p.maker) for t in products for p in [kb.get(t.ent_kb_id_)] if p is not None and p.maker]
+        return _unique([_Ref(c.id, c.type, c.name) for c in makers if c is not None])
+
     def _owner(self, measure: Span) -> list[Span]:
         """The country that made a measure: its KB imposer, else a country its words name."""
         found = self._imposer(measure.kb_id_) or [(e.id, e.name) for t in measure
@@ -718,6 +734,8 @@ class EventExtractor:
             own -= {t.i for c in trigger.children if c.dep_ == "advcl" and _infinitive(c) for t in c.subtree}
             targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, own)
                        if not _modifier(e)]  # fmt: skip
+        if not targets and type_ == "RESTRICTION":  # "banned them" (the H800 chips): their maker
+            targets = self._makers(trigger, m)
         if type_ == "LICENSING":  # the licence holder, not where its goods go
             targets = [t for t in targets if t.label_ == "Company"] or targets
         return actors, _unique(targets), 0.8
@@ -828,7 +846,8 @@ class EventExtractor:
             if direct_only and child.dep_ not in {"dobj", "obj"}:
                 continue
             if child.dep_ in OBJECTS and child.lower_ in {"it", "them"}:
-                found += _antecedent(child, m, types)  # "which cut it off from TSMC's chips": Huawei
+                # "which cut it off from TSMC's chips": Huawei; never the verb's own subject
+                found += [e for e in _antecedent(child, m, types) if e.start not in skip]
             elif child.dep_ in OBJECTS:
                 for t in _conj_expand(child):
                     # the object's own entity ("the 7nm Kirin 9000S") before its modifiers

@@ -406,3 +406,15 @@ def test_named_customers_not_the_country_describing_them(facts: Any) -> None:
 def test_an_inquiry_into_whether_names_one_party(facts: Any) -> None:
     found = facts("The Commerce Department opened an inquiry into whether TSMC had made chips for Huawei.")
     assert {f[2] for f in found if f[0] == "INVESTIGATION"} == {"company/tsmc"}
+
+
+def test_banning_a_product_restricts_its_maker(facts: Any) -> None:
+    found = facts("DeepSeek trained V3 on Nvidia's H800 chips, which Nvidia sold in China until the United "
+                  "States banned them in October 2023.")  # fmt: skip
+    assert ("RESTRICTION", "country/us", "company/nvidia") in found
+
+
+def test_accusing_a_company_is_not_resistance(facts: Any) -> None:
+    found = facts("The department listed the Beijing Academy of Artificial Intelligence, which it accused of "
+                  "working on military AI.")  # fmt: skip
+    assert not {f for f in found if f[0] == "RESISTANCE"}
