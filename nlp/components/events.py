@@ -847,7 +847,9 @@ class EventExtractor:
                 continue
             if child.dep_ in OBJECTS and child.lower_ in {"it", "them"}:
                 # "which cut it off from TSMC's chips": Huawei; never the verb's own subject
-                found += [e for e in _antecedent(child, m, types) if e.start not in skip]
+                own = {t.i for c in trigger.children if c.dep_ in SUBJECTS and c.lower_ not in RELATIVE
+                       for t in _phrase(c)}  # fmt: skip
+                found += [e for e in _antecedent(child, m, types) if e.root.i not in own]
             elif child.dep_ in OBJECTS:
                 for t in _conj_expand(child):
                     # the object's own entity ("the 7nm Kirin 9000S") before its modifiers
