@@ -32,7 +32,10 @@ class Found:
     anchor: int | None = None
 
 
-_EFFECTIVE = re.compile(r"\b(?:from|starting|effective|beginning|until|through|till)\s+(?:on\s+)?$", re.I)
+_EFFECTIVE = re.compile(
+    r"\b(?:from|starting|effective|beginning|until|through|till"
+    r"|(?:take|takes|took|taken|taking|come|comes|came|enter|enters|entered)\s+(?:into\s+)?(?:effect|force))"
+    r"\s+(?:on\s+|in\s+)?$", re.I)  # "take effect on January 2"
 
 
 _COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,

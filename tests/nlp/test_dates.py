@@ -74,6 +74,7 @@ def test_years_are_four_digits_even_far_back() -> None:
 def test_a_date_a_measure_takes_effect_is_marked() -> None:
     found = find_dates("China will require licences from August 1, the ministry said on Monday.", PUB)
     assert [(f.value, f.effective) for f in found] == [("2023-08-01", True), ("2024-04-22", False)]
+    assert [f.effective for f in find_dates("The rules, which take effect on January 2, bar it.", PUB)] == [True]
 
 
 @pytest.mark.parametrize(
