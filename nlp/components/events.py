@@ -203,7 +203,7 @@ def _negated(trigger: Token) -> bool:
         if not climbs or t.head.i == t.i or t.head.lemma_.lower() in {"decline", "refuse"}:
             break
         t = t.head
-    if _conditional(trigger) or _no_one_does(trigger):
+    if _conditional(trigger) or _no_one_does(trigger) or _counterfactual(trigger):
         return True
     return trigger.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in trigger.head.children) \
         and trigger.head.lemma_ not in {"decline", "refuse"}
@@ -228,6 +228,12 @@ def _no_one_does(trigger: Token) -> bool:
             return False
         t = t.head
     return False
+
+
+def _counterfactual(trigger: Token) -> bool:
+    """"would have needed approval": what did not happen."""
+    aux = {c.lower_ for c in trigger.children if c.dep_ == "aux"}
+    return bool(aux & {"would", "could", "might", "'d"}) and "have" in aux
 
 
 def _conditional(trigger: Token) -> bool:
@@ -402,6 +408,20 @@ def _name(party: Any, table: dict[str, Any]) -> str:
     return party.name if isinstance(party, _Ref) else table[party.kb_id_]["name"]
 
 
+def _salient_company(token: Token, m: Mentions) -> list[Span]:
+    """The company most often named before ``token`` (the latest of equals)."""
+    counts: dict[str, int] = {}
+    last: dict[str, Span] = {}
+    for ent in token.doc.ents:
+        if ent.end <= token.i and ent.label_ == "Company" and ent.kb_id_:
+            counts[ent.kb_id_] = counts.get(ent.kb_id_, 0) + 1
+            last[ent.kb_id_] = ent
+    if not counts:
+        return []
+    best = max(counts, key=lambda k: (counts[k], last[k].start))
+    return [last[best]]
+
+
 def _previous_entity(token: Token, m: Mentions, label: str) -> Span | None:
     found = _previous(token, label, 60)
     return m.at(found) if found is not None else None
@@ -518,11 +538,12 @@ class EventExtractor:
 
     def _trigger_type(self, token: Token, sent: Span) -> str | None:
         lemma = token.lemma_.lower()
-        if token.pos_ == "NOUN":
+        if token.pos_ == "NOUN" and not _verb_mistagged(token):
             return self._noun_trigger(token, lemma)
         if token.pos_ == "ADJ" and lemma in ADJ_TRIGGERS and token.dep_ in {"acomp", "amod", "ROOT"}:
             return ADJ_TRIGGERS[lemma]
-        if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN"):
+        if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN") \
+                and not _verb_mistagged(token):
             return None
         type_ = TRIGGERS.get(lemma)
         if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
@@ -679,7 +700,7 @@ class EventExtractor:
             return self._share_roles(trigger, m)
         if type_ == "RESTRICTION" and trigger.lemma_.lower() in LICENCE_NEEDS:
             return self._licence_roles(trigger, m)
-        if trigger.pos_ == "NOUN":
+        if trigger.pos_ == "NOUN" and not _verb_mistagged(trigger):
             return self._noun_roles(trigger, type_, m)
         passive = [c for c in trigger.children if c.dep_ in PASSIVE_SUBJECTS]
         agent = [c for c in trigger.children if c.dep_ == "agent"]
@@ -829,6 +850,9 @@ class EventExtractor:
             found = _antecedent(subject, m, types)
         if not found and subject.lemma_.lower() in GENERIC_ACTORS:
             found = _latest_government(subject, m)
+        if not found and subject.lemma_.lower() in COMPANY_WORDS and "Company" in types \
+                and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children):
+            found = _salient_company(subject, m)  # "the company developed": the one the story is about
         return _unique(found)
 
     def _entity_or_subtree(self, t: Token, types: set[str], m: Mentions) -> list[Span]:
@@ -887,7 +911,7 @@ class EventExtractor:
             if child.dep_ == "prep" and child.lower_ in {"from", "by"}:
                 found = m.in_subtree(child, actor_types)
                 actor = actor or (found[0] if found else None)
-            elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS[type_]:
+            elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS.get(type_, set()):
                 # "an inquiry into whether TSMC had made chips for Huawei": TSMC; a clause's
                 # subject is never the measure's maker ("curbs that Washington imposed")
                 asked = _clause_subject(child)
@@ -975,6 +999,12 @@ def _clause_subject(prep: Token) -> Token | None:
         if c.dep_ == "pcomp" and any(g.dep_ == "mark" and g.lower_ in {"whether", "if", "how"} for g in c.children):
             return next((g for g in c.children if g.dep_ in SUBJECTS), None)
     return None
+
+
+def _verb_mistagged(token: Token) -> bool:
+    """"a processor that the company designs": a verb the tagger took for a noun, with its subject."""
+    return token.pos_ == "NOUN" and token.dep_ in {"relcl", "ccomp", "advcl"} and token.lemma_.lower().rstrip("s") in TRIGGERS \
+        and any(c.dep_ in SUBJECTS for c in token.children)
 
 
 def _needs_licence(verb: Token) -> bool:
@@ -1120,6 +1150,7 @@ def _date_from_lede(events: list[dict[str, Any]], published: Any) -> None:
 
 
 LEGISLATIVE = re.compile(r"senate|house|congress|parliament|committee|kamer|bundestag|diet|legislat|assembly", re.I)
+COMPANY_WORDS = {"company", "firm", "chipmaker", "group", "maker", "manufacturer", "supplier"}
 PEOPLE_NOUNS = {"official", "officials", "lawmaker", "lawmakers", "negotiator", "diplomat", "regulator",
                 "spokesperson", "spokesman", "spokeswoman", "minister", "envoy", "ambassador",
                 "prosecutor", "senator", "legislator", "representative", "authority", "authorities"}  # fmt: skip

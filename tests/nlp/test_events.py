@@ -418,3 +418,21 @@ def test_accusing_a_company_is_not_resistance(facts: Any) -> None:
     found = facts("The department listed the Beijing Academy of Artificial Intelligence, which it accused of "
                   "working on military AI.")  # fmt: skip
     assert not {f for f in found if f[0] == "RESISTANCE"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TSMC made a die found inside Huawei's Ascend 910B, an AI processor that the Chinese company designs "
+         "for data centres.", ("PRODUCTION", "company/huawei", "product/ascend-910b")),
+        ("Nvidia said sales fell. Moolenaar urged Commerce to restrict exports of Nvidia's H20, a processor that "
+         "the company developed for the Chinese market.", ("PRODUCTION", "company/nvidia", "product/nvidia-h20")),
+    ],
+)
+def test_mistagged_verbs_and_the_company_the_story_is_about(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in facts(text)
+
+
+def test_what_would_have_happened_did_not(facts: Any) -> None:
+    found = facts("The US granted waivers. Without them, SK Hynix would have needed approval for each shipment.")
+    assert not {f for f in found if f[0] == "RESTRICTION"}
