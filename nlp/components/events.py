@@ -757,6 +757,8 @@ class EventExtractor:
                        if not _modifier(e)]  # fmt: skip
         if not targets and type_ == "RESTRICTION":  # "banned them" (the H800 chips): their maker
             targets = self._makers(trigger, m)
+        if not targets and type_ == "PRODUCTION":  # "produce its 7nm, 5G-enabled Kirin 9000S chip", misparsed
+            targets = _product_after(trigger, m)
         if type_ == "LICENSING":  # the licence holder, not where its goods go
             targets = [t for t in targets if t.label_ == "Company"] or targets
         return actors, _unique(targets), 0.8
@@ -999,6 +1001,17 @@ def _clause_subject(prep: Token) -> Token | None:
         if c.dep_ == "pcomp" and any(g.dep_ == "mark" and g.lower_ in {"whether", "if", "how"} for g in c.children):
             return next((g for g in c.children if g.dep_ in SUBJECTS), None)
     return None
+
+
+def _product_after(verb: Token, m: Mentions) -> list[Span]:
+    """The first product named just after the verb, before another clause begins."""
+    for t in verb.doc[verb.i + 1: min(verb.i + 12, verb.sent.end)]:
+        if t.pos_ in {"VERB", "AUX"} and t.dep_ in {"ROOT", "ccomp", "conj", "advcl", "relcl", "xcomp"} or t.text in {";", "."}:
+            return []
+        ent = m.at(t)
+        if ent is not None and ent.label_ == "Product":
+            return [ent]
+    return []
 
 
 def _verb_mistagged(token: Token) -> bool:

@@ -436,3 +436,9 @@ def test_mistagged_verbs_and_the_company_the_story_is_about(facts: Any, text: st
 def test_what_would_have_happened_did_not(facts: Any) -> None:
     found = facts("The US granted waivers. Without them, SK Hynix would have needed approval for each shipment.")
     assert not {f for f in found if f[0] == "RESTRICTION"}
+
+
+def test_a_product_just_after_its_verb_when_the_parse_loses_it(facts: Any) -> None:
+    found = facts("Officials feared that SMIC might have been able to produce its 7nm, 5G-enabled Kirin 9000S "
+                  "chip for the Mate 60 Pro using American tools.")  # fmt: skip
+    assert ("PRODUCTION", "company/smic", "product/kirin-9000s") in found
