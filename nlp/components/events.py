@@ -551,6 +551,8 @@ class EventExtractor:
             return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
         if lemma in {"hit", "push", "fight", "strike", "lash"} and any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"back", "out"} for c in token.children):
             return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
+        if lemma == "look" and any(c.dep_ in {"prep", "prt"} and c.lower_ == "into" for c in token.children):
+            return "INVESTIGATION"  # "is looking into whether DeepSeek obtained chips"
         if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children):
             return "RESTRICTION"  # "warned companies against using Huawei's Ascend chips"
         if lemma in {"accuse", "blame"} and not any(
@@ -599,9 +601,8 @@ class EventExtractor:
         return type_
 
     def _noun_trigger(self, token: Token, lemma: str) -> str | None:
-        if token.lower_ in LICENCE_WORDS and token.dep_ in {"dobj", "obj"} and token.head.lemma_.lower() in RECEIVING \
-                and _prep_of(token, {"from"}):
-            return "LICENSING"  # "Samsung received waivers from the US"
+        if token.lower_ in LICENCE_WORDS and token.dep_ in {"dobj", "obj"} and token.head.lemma_.lower() in RECEIVING:
+            return "LICENSING"  # "Samsung received waivers from the US", "both received licences in 2020"
         if lemma in CUSTOMER_NOUNS and self._seller(token):
             return "SUPPLY"
         if token.lower_ in NOUN_SUPPLY and any(c.dep_ == "poss" for c in token.children):
@@ -891,7 +892,8 @@ class EventExtractor:
             elif child.dep_ == "prep" and (child.lower_ in TARGET_PREPS or (child.lower_ == "at" and type_ == "RESISTANCE")) and not (
                     trigger.lemma_.lower() in MEASURE_VERBS and child.lower_ not in {"on", "against", "to"}) \
                     and not (type_ == "PRESSURE" and child.lower_ == "for"):  # "called for limits on Nvidia": what, not whom
-                found += m.in_subtree(child, types, skip)  # not "announced ... in a letter to the House"
+                asked = _clause_subject(child)  # "looking into whether DeepSeek obtained chips": DeepSeek
+                found += self._actors(asked, types, m) if asked is not None else m.in_subtree(child, types, skip)
             elif child.dep_ in {"xcomp", "ccomp"}:
                 # "wants Japan to use ...": Japan is the embedded verb's subject
                 for c in child.children:
@@ -934,6 +936,8 @@ class EventExtractor:
             targets = self._actors(subject, target_types, m) if subject is not None else []
             givers = [e for c in trigger.head.children if c.dep_ in {"prep", "agent"} and c.lower_ in {"from", "by"}
                       for e in m.in_subtree(c, actor_types)]  # fmt: skip
+            if not givers and actor is None and type_ == "LICENSING":
+                givers = _latest_government(trigger, m)  # the authority the story is about
             return (givers[:1] or ([actor] if actor is not None else [])), _unique(targets), 0.6
         if actor is None and trigger.dep_ in {"dobj", "obj"}:
             # "China lodged a complaint (with the WTO) over US restrictions": who lodged it,

@@ -241,6 +241,10 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("RESTRICTION", "country/nl", None)),
         ("The discovery prompted the Commerce Department to open an inquiry into whether TSMC had made chips "
          "for Huawei.", ("INVESTIGATION", "country/us", "company/tsmc")),
+        ("The US began licensing sales to Huawei. Qualcomm, which sells phone chips to the Chinese group, "
+         "received licences in late 2020.", ("LICENSING", "country/us", "company/qualcomm")),
+        ("The Commerce Department is now looking into whether DeepSeek obtained chips that cannot be shipped "
+         "to China.", ("INVESTIGATION", "country/us", "company/deepseek")),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
         ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
