@@ -760,6 +760,10 @@ class EventExtractor:
             targets = self._makers(trigger, m)
         if not targets and type_ == "PRODUCTION":  # "produce its 7nm, 5G-enabled Kirin 9000S chip", misparsed
             targets = _product_after(trigger, m)
+        if not targets and type_ in {"LICENSING", "RESTRICTION"}:  # "revoked part of the company's licence"
+            named = [t for c in trigger.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in _phrase(c)
+                     if t.lemma_.lower() in COMPANY_WORDS and any(d.lower_ == "the" for d in t.children)]  # fmt: skip
+            targets = _salient_company(named[0], m) if named else []
         if type_ == "LICENSING":  # the licence holder, not where its goods go
             targets = [t for t in targets if t.label_ == "Company"] or targets
         return actors, _unique(targets), 0.8

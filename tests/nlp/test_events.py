@@ -245,6 +245,8 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          "received licences in late 2020.", ("LICENSING", "country/us", "company/qualcomm")),
         ("The Commerce Department is now looking into whether DeepSeek obtained chips that cannot be shipped "
          "to China.", ("INVESTIGATION", "country/us", "company/deepseek")),
+        ("ASML said it was affected after the Dutch government revoked part of the company's export licence.",
+         ("LICENSING", "country/nl", "company/asml")),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
         ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
