@@ -67,6 +67,8 @@ class Gazetteer:
                 candidates.append((RANK_KB, Span(doc, start, end, label=label, kb_id=entity_id)))
         candidates.extend((RANK_PATTERN, s) for s in self._process_nodes(doc))
         candidates.extend((RANK_NER, s) for s in doc.ents if s.label_ in CANDIDATE_NER | KEEP_NER)
+        people = [s for s in doc.ents if s.label_ == "PERSON"]
+        candidates = [c for c in candidates if not _someone_elses_surname(c, people)]
         doc.ents = _choose(candidates)
         return doc
 
@@ -80,6 +82,27 @@ class Gazetteer:
                 found = self.kb.lookup(f"{m.group(1)}nm")
                 kb_id = found[0].id if found else make_id("Technology", f"{m.group(1)}nm process")
             yield Span(doc, span.start, span.end, label="Technology", kb_id=kb_id)
+
+
+# Words before a surname that are a title, not a first name ("Secretary Raimondo").
+TITLES = {"secretary", "minister", "president", "senator", "rep", "rep.", "representative", "mr", "mr.",
+          "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "chairman", "chair", "ceo", "premier", "governor",
+          "commissioner", "ambassador", "vice", "deputy", "prime", "general", "director", "chief",
+          "executive", "spokesperson", "spokesman", "spokeswoman", "commerce", "trade", "economy",
+          "foreign", "finance", "undersecretary", "under", "assistant", "leader", "speaker", "energy",
+          "industry", "affairs", "technology", "security", "state", "defense", "defence", "interior"}  # fmt: skip
+
+
+def _someone_elses_surname(candidate: tuple[int, Span], people: list[Span]) -> bool:
+    """A KB surname inside a longer name the model found ("Brady Wang" is not Wang Yi): the
+    model's person wins unless the words before the surname are titles."""
+    rank, span = candidate
+    if rank != RANK_KB or span.label_ != "Person" or len(span) != 1:
+        return False
+    for person in people:
+        if person.start < span.start and person.end == span.end:
+            return any(t.lower_ not in TITLES for t in span.doc[person.start:span.start])
+    return False
 
 
 def _choose(candidates: list[tuple[int, Span]]) -> list[Span]:

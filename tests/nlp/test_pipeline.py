@@ -196,9 +196,20 @@ def test_evidence_offsets_point_at_the_sentence(run: Any) -> None:
          "The US Commerce Department defended the rules.\n\n"
          "\u201cThe rules protect national security and they will stay,\u201d a department spokesperson said.",
          ["government/european-commission", "government/us-commerce"], ("European Commission", "Commission")),
+        ("\u201cSeoul will move as slowly as it possibly can,\u201d said Kim Yang-paeng, a senior researcher at "
+         "the Korea Institute for Industrial Economics and Trade.",
+         ["person/kim-yang-paeng"], ("Kim Yang-paeng", "Kim Yang-paeng")),
+        ("\u201cThe 16nm line is where the real products are,\u201d said Brady Wang, an analyst at Counterpoint.",
+         ["person/brady-wang"], ("Brady Wang", "Brady Wang")),
+        ("\u201cOur companies matter to the supply chain,\u201d said Minister of Trade, Industry and Energy "
+         "Kim Jung-kwan. \u201cWe will make every effort,\u201d he added.",
+         ["person/kim-jung-kwan", "person/kim-jung-kwan"], ("Kim Jung-kwan", "Kim Jung-kwan")),
+        ("Nvidia said on Monday that DeepSeek's work complied with export controls. \u201cServing these models "
+         "will still take large numbers of our GPUs,\u201d the company said.",
+         ["company/nvidia"], ("Nvidia", "Nvidia")),
     ],
 )
-def test_quotes_by_described_bodies_spokespeople_and_short_names(
+def test_quotes_by_described_bodies_spokespeople_names_and_short_names(
     run: Any, text: str, speakers: list[str], short_form: tuple[str, str]
 ) -> None:
     """"the company said", "a Commission spokesperson said", and a surname or short name the
