@@ -231,9 +231,11 @@ def _no_one_does(trigger: Token) -> bool:
 
 
 def _counterfactual(trigger: Token) -> bool:
-    """"would have needed approval": what did not happen."""
+    """"would have needed approval": what did not happen; "investigating whether TSMC had made
+    chips for Huawei", "if Tokyo restricts": what may not have."""
     aux = {c.lower_ for c in trigger.children if c.dep_ == "aux"}
-    return bool(aux & {"would", "could", "might", "'d"}) and "have" in aux
+    unsure = any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in trigger.children)
+    return unsure or (bool(aux & {"would", "could", "might", "'d"}) and "have" in aux)
 
 
 def _conditional(trigger: Token) -> bool:
@@ -338,7 +340,10 @@ def _subject(trigger: Token) -> Token | None:
             if c.dep_ in SUBJECTS:
                 # "makers such as KLA, which sell to China": the noun the clause describes
                 if c.lower_ in RELATIVE and t.dep_ == "relcl":
-                    return t.head
+                    head = t.head
+                    while head.dep_ == "conj" and head.head.i != head.i:
+                        head = head.head  # "Japan and the Netherlands, which tightened": both
+                    return head
                 return c
         if t.dep_ == "pcomp" and t.head.dep_ == "prep" and t.head.lower_ in SHARED_SUBJECT_PREPS \
                 and t.head.head.i != t.head.i:
@@ -545,6 +550,8 @@ class EventExtractor:
         if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN") \
                 and not _verb_mistagged(token):
             return None
+        if token.dep_ == "amod":
+            return None  # "listed firms", "sanctioned companies": a description, not an act
         type_ = TRIGGERS.get(lemma)
         if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
                                          if c.dep_ in {"dobj", "obj"} for t in _phrase(c)):  # fmt: skip
@@ -638,9 +645,12 @@ class EventExtractor:
             mine = [t for t in targets if t.kb_id_ not in actor_ids]
             if not mine and type_ == "RESISTANCE" and measure is not None:
                 mine = [t for t in self._owner(measure) if t.kb_id_ not in actor_ids]  # "a complaint over US restrictions"
+            if type_ == "PRODUCTION":  # "SMIC made the Kirin 9000S for Huawei": it supplies Huawei too
+                yield from self._frame_for("SUPPLY", _made_for(trigger, m), actor_id, actor_name, trigger, sent, measure)
             needs = type_ in NEED_TARGETS and trigger.lemma_.lower() not in ENFORCEMENT  # "charged three men"
             if not mine and (needs or (trigger.pos_ == "NOUN" and type_ == "RESTRICTION")):
-                continue  # a measure named in passing ("under the US ban") is no new event  # "SMIC used tools to manufacture chips": made what, for whom?
+                # "SMIC used tools to manufacture chips": made what? "under the US ban": no new act
+                continue
             yield {
                 "type": type_, "actor": actor_name, "actor_id": actor_id,
                 "targets": [_name(t, table) for t in mine],
@@ -651,6 +661,23 @@ class EventExtractor:
                 "trigger": trigger.text, "trigger_start": trigger.idx,
                 "confidence": round(confidence - (0.0 if mine else 0.15), 2), "negated": False,
             }  # fmt: skip
+
+    def _frame_for(self, type_: str, targets: list[Span], actor_id: str, actor_name: str, trigger: Token,
+                   sent: Span, measure: Span | None) -> Iterator[dict[str, Any]]:
+        """A second event told by the same words (making for a customer is supplying it)."""
+        mine = [t for t in targets if t.kb_id_ != actor_id]
+        if not mine:
+            return
+        table = sent.doc._.entity_table
+        text = sent.text.strip()
+        start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
+        yield {
+            "type": type_, "actor": actor_name, "actor_id": actor_id,
+            "targets": [_name(t, table) for t in mine], "target_ids": [t.kb_id_ for t in mine],
+            "measure": None, "measure_id": None,
+            "sentence": text, "start": start, "end": start + len(text),
+            "trigger": trigger.text, "trigger_start": trigger.idx, "confidence": 0.6, "negated": False,
+        }  # fmt: skip
 
     def _seller(self, trigger: Token) -> list[Any]:
         """Who sold what was bought: a company named ("from ASML", "ASML's systems"), else the
@@ -754,6 +781,7 @@ class EventExtractor:
         if not targets and type_ == "RESTRICTION":  # "controls meant to slow China's access"
             own = skip | _other_clauses(trigger)  # not "..., bringing it closer to the rules Washington imposed on China"
             own -= {t.i for c in trigger.children if c.dep_ == "advcl" and _infinitive(c) for t in c.subtree}
+            own |= {t.i for p in trigger.subtree if p.dep_ == "prep" and p.lower_ == "with" for t in p.subtree}  # partners
             targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, own)
                        if not _modifier(e)]  # fmt: skip
         if not targets and type_ == "RESTRICTION":  # "banned them" (the H800 chips): their maker
@@ -888,14 +916,22 @@ class EventExtractor:
                     # the object's phrase, not what a clause in it says ("US calls to curb exports to China")
                     clauses = {c.i for c in t.subtree} - {c.i for c in _phrase(t)} if type_ == "RESISTANCE" else set()
                     inside = m.in_subtree(t, types, skip | clauses)  # "two Chinese developers, Biren and ...": not China
-                    found += [head] if head is not None and head.label_ in types else \
-                        [e for e in inside if not _modifier(e)] or inside
+                    if head is not None and head.label_ in types:
+                        # and names hung on it: "designers Biren Technology and Moore Threads",
+                        # "Seoul, along with Tokyo and The Hague"
+                        found += [head] + [e for c in t.children if c.dep_ in {"nmod", "appos", "prep"}
+                                           and (c.dep_ != "prep" or c.lower_ == "along")
+                                           for e in m.in_subtree(c, types, skip) if e.kb_id_ != head.kb_id_]  # fmt: skip
+                    else:
+                        found += [e for e in inside if not _modifier(e)] or inside
             elif child.dep_ == "prep" and child.lower_ == "from":
                 # "banned ASML from selling to China", "cut it off from TSMC's chips"
                 barred += m.in_subtree(child, types, skip)
-            elif child.dep_ == "prep" and (child.lower_ in TARGET_PREPS or (child.lower_ == "at" and type_ == "RESISTANCE")) and not (
+            elif child.dep_ == "prep" and (child.lower_ in TARGET_PREPS or (child.lower_ == "at" and type_ == "RESISTANCE")
+                                           or (child.lower_ == "along" and type_ == "PRESSURE")) and not (
                     trigger.lemma_.lower() in MEASURE_VERBS and child.lower_ not in {"on", "against", "to"}) \
-                    and not (type_ == "PRESSURE" and child.lower_ == "for"):  # "called for limits on Nvidia": what, not whom
+                    and not (type_ == "PRESSURE" and child.lower_ == "for") \
+                    and not (type_ == "RESTRICTION" and child.lower_ == "with"):  # "called for limits on Nvidia", "coordinated with Washington"
                 asked = _clause_subject(child)  # "looking into whether DeepSeek obtained chips": DeepSeek
                 found += self._actors(asked, types, m) if asked is not None else m.in_subtree(child, types, skip)
             elif child.dep_ in {"xcomp", "ccomp"}:
@@ -1011,8 +1047,19 @@ def _clause_subject(prep: Token) -> Token | None:
     return None
 
 
+def _made_for(verb: Token, m: Mentions) -> list[Span]:
+    """The companies something is made for: "made the Kirin 9000S for Huawei"."""
+    places = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
+    places += [p for c in verb.children if c.dep_ in {"dobj", "obj"} for p in c.children
+               if p.dep_ == "prep" and p.lower_ == "for"]  # fmt: skip
+    return _unique([e for p in places for e in m.in_subtree(p, {"Company"})])
+
+
 def _product_after(verb: Token, m: Mentions) -> list[Span]:
-    """The first product named just after the verb, before another clause begins."""
+    """The first product named just after the verb, before another clause begins; not when the
+    verb made something else ("TSMC made a die that turned up inside the Ascend 910B")."""
+    if any(c.dep_ in {"dobj", "obj"} and m.at(c) is None for c in verb.children):
+        return []
     for t in verb.doc[verb.i + 1: min(verb.i + 12, verb.sent.end)]:
         if t.pos_ in {"VERB", "AUX"} and t.dep_ in {"ROOT", "ccomp", "conj", "advcl", "relcl", "xcomp"} or t.text in {";", "."}:
             return []

@@ -247,6 +247,14 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          "to China.", ("INVESTIGATION", "country/us", "company/deepseek")),
         ("ASML said it was affected after the Dutch government revoked part of the company's export licence.",
          ("LICENSING", "country/nl", "company/asml")),
+        ("Japan and the Netherlands, which tightened their own rules on exports of chipmaking tools last year, "
+         "have not agreed to curb servicing.", ("RESTRICTION", "country/jp", None)),
+        ("The Commerce Department placed the graphics-chip designers Biren Technology and Moore Threads on the "
+         "Entity List last October.", ("RESTRICTION", "country/us", "company/biren")),
+        ("American officials have been pressing Seoul, along with Tokyo and The Hague, to stop servicing tools.",
+         ("PRESSURE", "country/us", "country/nl")),
+        ("TechInsights found that SMIC was making a 7nm bitcoin-mining chip for MinerVa Semiconductor.",
+         ("SUPPLY", "company/smic", "company/minerva-semiconductor")),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
         ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
@@ -338,6 +346,9 @@ def test_declining_to_join_a_ban_is_no_ban(facts: Any) -> None:
         ("The department published an outline of its plans and asked for public comments.", ("PRESSURE", None, None)),
         ("Applications will be reviewed by the commerce ministry, which can refuse them.", ("RESISTANCE", None, None)),
         ("Washington has also dropped restrictions on exports of ethane to China.", ("RESTRICTION", None, None)),
+        ("The Commerce Department was investigating whether TSMC had made chips for Huawei.", ("SUPPLY", None, None)),
+        ("Japan added 23 types of tools to its export control list, in a step coordinated with Washington.",
+         ("RESTRICTION", "country/jp", "country/us")),
         ("The Commerce Department is drafting a rule that would restrict shipments of AI chips to Malaysia.",
          ("RESTRICTION", None, None)),
     ],

@@ -99,7 +99,8 @@ def test_production_and_supply(run: Any) -> None:
     r = run("SMIC made the 7nm Kirin 9000S for Huawei. ASML sold lithography machines to SMIC last year.")
     (made,) = events(r, "PRODUCTION")
     assert made["actor_id"] == "company/smic" and "Kirin 9000S" in made["targets"]
-    (sold,) = events(r, "SUPPLY")
+    made_for, sold = events(r, "SUPPLY")  # making it for Huawei is supplying Huawei
+    assert (made_for["actor_id"], made_for["target_ids"]) == ("company/smic", ["company/huawei"])
     assert sold["actor_id"] == "company/asml" and sold["target_ids"] == ["company/smic"]
     assert sold["date"] == "2023"
 
