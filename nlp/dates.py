@@ -128,15 +128,20 @@ def _relative(text: str, published: date) -> Iterator[Found]:
             continue  # "may 5" is the verb far more often than the month
         month = _month_no(m["month"])
         yield _day(m, _month_before(p, month), month, int(m["day"]))
-    for m in re.finditer(rf"\b(?P<rel>last|this|in|since|from|by|until|through|early|late|mid-?)\s+{_MONTH}(?!\.?\s*\d)", text, re.I):
+    for m in re.finditer(rf"\b(?P<rel>last|this|in|since|from|by|until|through|early|late|mid-?)\s+{_MONTH}"
+                         r"(?P<which>\s+(?:of\s+)?(?:last|this)\s+year\b)?(?!\.?\s*\d)", text, re.I):  # fmt: skip
         if not m["month"][0].isupper():
             continue
         month = _month_no(m["month"])
         if month == 5 and m["month"].lower() == "may" and m["rel"].lower() in {"by", "until"}:
             continue  # "by May" is as likely the modal as the month; skip the ambiguity
         year = _month_before(p, month, strictly=m["rel"].lower() == "last")
+        if m["rel"].lower() == "last" and (p.year - year) * 12 + p.month - month <= 1:
+            year -= 1  # "last August" said in September means the year before
         if m["rel"].lower() == "this":
             year = p.year
+        if m["which"]:  # "in July last year", "in March this year"
+            year = p.year - 1 if "last" in m["which"].lower() else p.year
         yield Found(m.start(), m.end(), _ym(year, month))
     # "Washington's October export controls", "the March rules": a month naming a measure
     for m in re.finditer(rf"(?:\bthe|\bits|\btheir|'s)\s+(?={_MONTH}(?!\s*\d)\s+[a-z])", text, re.I):
@@ -232,6 +237,26 @@ def find_dates(text: str, published: date | None) -> list[Found]:
             f = Found(f.start, f.end, f.value, effective=True, anchor=f.anchor)
         kept.append(f)
     return kept
+
+
+_SAME_DAY = re.compile(r"\b(?:(?P<same>the same day|that day|that same day)|(?P<after>the day after|the next day|"
+                       r"the following day|a day later)|(?P<before>the day before|a day earlier))\b", re.I)
+
+
+def carry_day(text: str, before: str, published: date | None) -> str | None:
+    """"The same day, the bureau added ...", "Beijing objected the day after": the last day
+    named in the text just ``before`` the sentence, moved by a day where the words say so."""
+    m = _SAME_DAY.search(text)
+    if m is None:
+        return None
+    days = [f.value for f in find_dates(before, published) if len(f.value) == 10]
+    if not days:
+        return None
+    shift = 1 if m["after"] else -1 if m["before"] else 0
+    try:
+        return (date.fromisoformat(days[-1]) + timedelta(days=shift)).isoformat()
+    except (ValueError, OverflowError):
+        return None
 
 
 def resolve(text: str, published: date | None, anchor: int | None = None) -> str | None:

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from nlp import extensions
-from nlp.dates import find_dates, parse_published
+from nlp.dates import carry_day, find_dates, parse_published
 from nlp.kb import KB_DIR, shared_kb
 
 # lemma -> event type. Verbs; a few nouns are handled below ("pressure on", "ban on").
@@ -1023,8 +1023,11 @@ class EventExtractor:
             distance = abs(found.start - (event["trigger_start"] - sent.start_char))
             if best is None or (rank, distance) < best[:2]:
                 best = (rank, distance, found.value)
+        carried = carry_day(sent.text, sent.doc.text[max(0, sent.start_char - 3000):sent.start_char], published)
         if best is not None:
             event["date"], event["date_source"] = best[2], "text"
+        elif carried is not None:  # "The same day, the bureau added ...": the day just named
+            event["date"], event["date_source"] = carried, "text"
         else:
             event["date"] = published.isoformat() if published else None
             event["date_source"] = "published"
@@ -1211,10 +1214,17 @@ def _date_from_lede(events: list[dict[str, Any]], published: Any) -> None:
             days = (published - date.fromisoformat(e["date"])).days
             if 0 <= days <= 10:
                 recent.setdefault((e["type"], e["actor_id"]), e["date"])
+    days_told: dict[tuple[str, str, str], str] = {}
+    for e in events:  # the first day told for each act and month
+        if e["date_source"] == "text" and e["date"] and len(e["date"]) == 10:
+            days_told.setdefault((e["type"], e["actor_id"], e["date"][:7]), e["date"])
     for e in events:
         found = recent.get((e["type"], e["actor_id"]))
         if e["date_source"] == "published" and found is not None:
             e["date"], e["date_source"], e["date_from"] = found, "text", "article"
+        elif e["date"] and len(e["date"]) == 7 and (e["type"], e["actor_id"], e["date"]) in days_told:
+            # "banned ... this month" beside "announced on December 3": the day
+            e["date"], e["date_from"] = days_told[(e["type"], e["actor_id"], e["date"])], "article"
 
 
 LEGISLATIVE = re.compile(r"senate|house|congress|parliament|committee|kamer|bundestag|diet|legislat|assembly", re.I)

@@ -32,6 +32,9 @@ PUB = date(2024, 4, 26)  # a Friday
         ("It was blacklisted almost four years ago.", "2020"),
         ("Sales doubled in the third quarter.", "2023"),  # the latest third quarter before April 2024
         ("Sales doubled in the first quarter.", "2024"),
+        ("Japan added 23 tools to its list in July last year.", "2023-07"),
+        ("China began requiring licences last March.", "2023-03"),  # said in April: the year before
+        ("Japan acted in March this year.", "2024-03"),
         ("Federal Register document 2022-21658 sets out the rule.", None),
         ("Sales may rise 5 percent.", None),
         ("It earned $2023 million.", None),
@@ -92,3 +95,18 @@ def test_a_date_a_measure_takes_effect_is_marked() -> None:
 )
 def test_offsets_count_from_the_sentences_date(text: str, expected: list[str]) -> None:
     assert [f.value for f in find_dates(text, PUB)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "before", "expected"),
+    [
+        ("The same day, the bureau added 25 entities.", "The rule was published on January 15, 2025.", "2025-01-15"),
+        ("Beijing objected the day after the rules were published.", "BIS acted on Jan. 15, 2025.", "2025-01-16"),
+        ("Beijing objected the day after.", "No day was named.", None),
+        ("Beijing objected.", "BIS acted on Jan. 15, 2025.", None),
+    ],
+)
+def test_a_day_carried_from_the_text_before(sentence: str, before: str, expected: str | None) -> None:
+    from nlp.dates import carry_day
+
+    assert carry_day(sentence, before, PUB) == expected

@@ -459,3 +459,10 @@ def test_a_product_just_after_its_verb_when_the_parse_loses_it(facts: Any) -> No
     found = facts("Officials feared that SMIC might have been able to produce its 7nm, 5G-enabled Kirin 9000S "
                   "chip for the Mate 60 Pro using American tools.")  # fmt: skip
     assert ("PRODUCTION", "company/smic", "product/kirin-9000s") in found
+
+
+def test_a_month_told_beside_the_day_of_the_same_act_is_that_day(dated: Any) -> None:
+    found = dated("China's commerce ministry banned exports of gallium to the United States on December 3. "
+                  "Long before Beijing formally banned gallium sales to the United States this month, the trade "
+                  "had dried up.", published="2024-12-18")  # fmt: skip
+    assert found[("RESTRICTION", "country/cn")] == {"2024-12-03"}
