@@ -967,6 +967,10 @@ class EventExtractor:
                     actor = actor or ent
                 elif ent is None and child.lemma_.lower() in GENERIC_ACTORS:
                     actor = actor or next(iter(_latest_government(child, m)), None)
+        for clause in trigger.children:  # "a probe into Qualcomm that its market regulator opened"
+            subject = next((c for c in clause.children if c.dep_ in SUBJECTS), None) if clause.dep_ in {"relcl", "acl"} else None
+            if actor is None and subject is not None and subject.lower_ not in RELATIVE:
+                actor = next(iter(self._actors(subject, actor_types, m)), None)
         named = m.at(trigger)
         if actor is None and type_ == "RESTRICTION" and named is not None and named.label_ == "Measure":
             actor = next(iter(self._owner(named)), None)  # "US restrictions on China's chip industry"

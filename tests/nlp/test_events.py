@@ -466,3 +466,9 @@ def test_a_month_told_beside_the_day_of_the_same_act_is_that_day(dated: Any) -> 
                   "Long before Beijing formally banned gallium sales to the United States this month, the trade "
                   "had dried up.", published="2024-12-18")  # fmt: skip
     assert found[("RESTRICTION", "country/cn")] == {"2024-12-03"}
+
+
+def test_who_opened_a_probe_told_in_its_relative_clause(facts: Any) -> None:
+    found = facts("China's market regulator has been busy. Officials listed several cases, including an antitrust "
+                  "probe into Qualcomm that the market regulator opened in October.")  # fmt: skip
+    assert ("INVESTIGATION", "country/cn", "company/qualcomm") in found
