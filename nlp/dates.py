@@ -123,6 +123,10 @@ def _relative(text: str, published: date) -> Iterator[Found]:
         if m.group(0).lower().startswith("last") and back == 0:
             back = 7
         yield Found(m.start(), m.end(), (p - timedelta(days=back)).isoformat())
+    for m in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?!,?\s*(?:19|20)\d\d)", text, re.I):
+        if m["month"][0].isupper():  # "On 29 August, BIS published ..."
+            month = _month_no(m["month"])
+            yield _day(m, _month_before(p, month), month, int(m["day"]))
     for m in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*(?:19|20)\d\d|\d)", text, re.I):
         if not m["month"][0].isupper():
             continue  # "may 5" is the verb far more often than the month

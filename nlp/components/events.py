@@ -759,6 +759,10 @@ class EventExtractor:
             return [maker], [e for e in _named_by(described, m) if e.label_ in target_types], 0.7
         subject = _subject(trigger)
         actors = self._actors(subject, actor_types, m) if subject is not None else []
+        if not actors and subject is None and trigger.dep_ == "acl" and trigger.head.dep_ in {"dobj", "obj"}:
+            # "BIS published a notice removing ... from the VEU list": who issued the notice
+            issuer = _subject(trigger.head.head)
+            actors = self._actors(issuer, actor_types, m) if issuer is not None else []
         if not actors and type_ == "RESTRICTION" and subject is not None:
             measure = next((m.at(t) for t in _phrase(subject) if t.ent_type_ == "Measure"), None)
             if measure is not None:  # "the Entity List designation bars ...": its maker

@@ -69,6 +69,9 @@ class Gazetteer:
         candidates.extend((RANK_NER, s) for s in doc.ents if s.label_ in CANDIDATE_NER | KEEP_NER)
         people = [s for s in doc.ents if s.label_ == "PERSON"]
         candidates = [c for c in candidates if not _someone_elses_surname(c, people)]
+        orgs = [s for s in doc.ents if s.label_ == "ORG"]
+        kb_spans = [c[1] for c in candidates if c[0] == RANK_KB]
+        candidates = [_with_subsidiary(c, orgs, kb_spans) for c in candidates]
         doc.ents = _choose(candidates)
         return doc
 
@@ -103,6 +106,24 @@ def _someone_elses_surname(candidate: tuple[int, Span], people: list[Span]) -> b
         if person.start < span.start and person.end == span.end:
             return any(t.lower_ not in TITLES for t in span.doc[person.start:span.start])
     return False
+
+
+def _with_subsidiary(candidate: tuple[int, Span], orgs: list[Span], kb_spans: list[Span]) -> tuple[int, Span]:
+    """"SK hynix Semiconductor Dalian", "Samsung China Semiconductor": a company's unit named
+    from the company, as the model found it, is the company; not "Alibaba and Tencent", nor
+    "Siemens EDA", which the KB knows."""
+    rank, span = candidate
+    if rank != RANK_KB or span.label_ != "Company":
+        return candidate
+    for org in orgs:
+        if org.start != span.start or org.end <= span.end or "\n" in org.text:
+            continue
+        extra = span.doc[span.end:org.end]
+        if any(t.pos_ == "CCONJ" or t.text in {",", "&"} for t in extra) or any(
+                k is not span and k.start < org.end and k.end > span.start and k.end > span.end for k in kb_spans):
+            return candidate
+        return rank, Span(span.doc, org.start, org.end, label=span.label_, kb_id=span.kb_id_)
+    return candidate
 
 
 def _choose(candidates: list[tuple[int, Span]]) -> list[Span]:

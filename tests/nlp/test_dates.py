@@ -35,6 +35,7 @@ PUB = date(2024, 4, 26)  # a Friday
         ("Japan added 23 tools to its list in July last year.", "2023-07"),
         ("China began requiring licences last March.", "2023-03"),  # said in April: the year before
         ("Japan acted in March this year.", "2024-03"),
+        ("On 22 April, BIS published a notice.", "2024-04-22"),
         ("Federal Register document 2022-21658 sets out the rule.", None),
         ("Sales may rise 5 percent.", None),
         ("It earned $2023 million.", None),

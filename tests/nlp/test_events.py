@@ -255,6 +255,8 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("PRESSURE", "country/us", "country/nl")),
         ("TechInsights found that SMIC was making a 7nm bitcoin-mining chip for MinerVa Semiconductor.",
          ("SUPPLY", "company/smic", "company/minerva-semiconductor")),
+        ("On 29 August, BIS published a notice removing Samsung China Semiconductor from the VEU list.",
+         ("LICENSING", "country/us", "company/samsung-electronics")),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
         ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
