@@ -550,8 +550,9 @@ class EventExtractor:
         if token.pos_ not in {"VERB", "AUX"} and not (token.pos_ == "ADJ" and token.tag_ == "VBN") \
                 and not _verb_mistagged(token):
             return None
-        if token.dep_ == "amod":
-            return None  # "listed firms", "sanctioned companies": a description, not an act
+        if token.dep_ == "amod" and not any(t.lower_ in {"has", "have", "had", "was", "were", "is", "are"}
+                                            for t in token.doc[max(0, token.i - 2):token.i]):
+            return None  # "listed firms": a description, not an act; "has since developed new chips" is misparsed
         type_ = TRIGGERS.get(lemma)
         if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
                                          if c.dep_ in {"dobj", "obj"} for t in _phrase(c)):  # fmt: skip
@@ -776,7 +777,8 @@ class EventExtractor:
         skip = {t.i for t in _phrase(subject)} if subject is not None else set()
         targets = self._objects(trigger, type_, m, skip)
         relative_subject = any(c.dep_ in SUBJECTS and c.lower_ in RELATIVE for c in trigger.children)
-        if not targets and trigger.dep_ == "relcl" and not relative_subject:
+        made_other = any(c.dep_ in {"dobj", "obj"} and c.lower_ not in RELATIVE for c in trigger.children)  # "for which TSMC made a die"
+        if not targets and trigger.dep_ == "relcl" and not relative_subject and not made_other:
             # "the A800 and H800, two processors it had designed": what the clause describes
             noun = trigger.head.head if trigger.head.dep_ == "appos" else trigger.head
             noun = _apposed_to(noun, m) or noun
@@ -796,6 +798,11 @@ class EventExtractor:
             named = [t for c in trigger.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in _phrase(c)
                      if t.lemma_.lower() in COMPANY_WORDS and any(d.lower_ == "the" for d in t.children)]  # fmt: skip
             targets = _salient_company(named[0], m) if named else []
+        if type_ == "LICENSING" and not any(t.label_ == "Company" for t in targets):
+            # "granting their Chinese plants VEU status": the companies "their" stands for
+            owners = [p for c in trigger.children if c.dep_ in {"dobj", "obj", "dative"} for p in c.children
+                      if p.dep_ == "poss" and p.lower_ in {"their", "its"}]  # fmt: skip
+            targets = _antecedent(owners[0], m, {"Company"}) if owners else targets
         if type_ == "LICENSING":  # the licence holder, not where its goods go
             targets = [t for t in targets if t.label_ == "Company"] or targets
         return actors, _unique(targets), 0.8
@@ -919,6 +926,9 @@ class EventExtractor:
                     head = m.at(t)
                     # the object's phrase, not what a clause in it says ("US calls to curb exports to China")
                     clauses = {c.i for c in t.subtree} - {c.i for c in _phrase(t)} if type_ == "RESISTANCE" else set()
+                    if type_ == "PRODUCTION":  # "made a die that later turned up inside the Ascend 910B": not made
+                        clauses = {g.i for c in t.subtree if c.dep_ == "prep" and c.lower_ in {"inside", "in", "into", "within"}
+                                   and c.head.i != t.i for g in c.subtree}  # fmt: skip
                     inside = m.in_subtree(t, types, skip | clauses)  # "two Chinese developers, Biren and ...": not China
                     if head is not None and head.label_ in types:
                         # and names hung on it: "designers Biren Technology and Moore Threads",
@@ -1170,7 +1180,7 @@ def _modifier(ent: Span) -> bool:
 def _antecedent(pronoun: Token, m: Mentions, types: set[str]) -> list[Span]:
     """The entity a subject pronoun refers back to: the latest subject of an allowed type."""
     want = {"Person"} if pronoun.lower_ in {"he", "she"} else types - {"Person"}
-    if pronoun.lower_ == "it" and "Company" in want and "Government" not in want:
+    if pronoun.lower_ in {"it", "its"} and "Company" in want and "Government" not in want:
         # what "it" sold or made is a company's act: the company last the subject, else the
         # company last named ("SMIC has become Huawei's partner. In 2023 it made ...": SMIC)
         near = [m.by_token[i] for i in range(pronoun.i - 1, max(-1, pronoun.i - 40), -1)
@@ -1186,7 +1196,7 @@ def _antecedent(pronoun: Token, m: Mentions, types: set[str]) -> list[Span]:
                 head = head.head  # "Synopsys, Cadence and Siemens EDA were told ...": the list
             if head.dep_ not in {"nsubj", "nsubjpass"}:
                 continue
-            group = [m.at(t) for t in _conj_expand(head)] if pronoun.lower_ == "they" else [m.at(head)]
+            group = [m.at(t) for t in _conj_expand(head)] if pronoun.lower_ in {"they", "their"} else [m.at(head)]
             return _unique([e for e in group if e is not None and e.label_ in want]) or [ent]
     return []
 

@@ -257,6 +257,9 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("SUPPLY", "company/smic", "company/minerva-semiconductor")),
         ("On 29 August, BIS published a notice removing Samsung China Semiconductor from the VEU list.",
          ("LICENSING", "country/us", "company/samsung-electronics")),
+        ("Samsung Electronics and SK Hynix make chips in China. Last October the Commerce Department made that "
+         "relief open-ended by granting their Chinese plants validated end-user status.",
+         ("LICENSING", "country/us", "company/sk-hynix")),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
         ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
@@ -351,6 +354,8 @@ def test_declining_to_join_a_ban_is_no_ban(facts: Any) -> None:
         ("The Commerce Department was investigating whether TSMC had made chips for Huawei.", ("SUPPLY", None, None)),
         ("Japan added 23 types of tools to its export control list, in a step coordinated with Washington.",
          ("RESTRICTION", "country/jp", "country/us")),
+        ("Sophgo, the chip designer for which TSMC made a die that later turned up inside Huawei's Ascend 910B, "
+         "was listed.", ("PRODUCTION", "company/tsmc", "product/ascend-910b")),
         ("The Commerce Department is drafting a rule that would restrict shipments of AI chips to Malaysia.",
          ("RESTRICTION", None, None)),
     ],
