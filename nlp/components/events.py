@@ -734,31 +734,54 @@ class EventExtractor:
         passive = [c for c in trigger.children if c.dep_ in PASSIVE_SUBJECTS]
         agent = [c for c in trigger.children if c.dep_ == "agent"]
         if passive or agent:
-            actors = [e for a in agent for e in m.in_subtree(a, actor_types)][:1]
-            for a in agent:  # "by the bureau": the government last named
-                if not actors and any(t.lemma_.lower() in GENERIC_ACTORS for t in a.subtree):
-                    actors = _latest_government(a, m)
-            if not actors:  # "granted permission by Washington": the "by" hangs off the object
-                by = [t for t in trigger.subtree if t.lower_ == "by" and t.dep_ in {"prep", "agent"}]
-                # the agent itself, not a place in its phrase ("by a woman after a conference in Stockholm")
-                actors = [e for t in by for c in t.children if c.dep_ == "pobj"
-                          for e in _named_by(c, m) if e.label_ in actor_types][:1]  # fmt: skip
-            heads = [t for p in passive for t in _conj_expand(p)]
-            modified = _modified_noun(trigger)
-            if modified is not None:  # "the Kirin 9000S, made by SMIC": the noun it modifies
-                heads += _conj_expand(modified)
-            if type_ == "PRODUCTION":  # "a die made by TSMC inside the processor": the die, no more
-                targets = [e for t in heads for e in _named_by(t, m) if e.label_ in target_types][:6]
-            elif type_ == "SUPPLY":  # "servers supplied by Dell to companies in Singapore": whom to
-                targets = _recipients(trigger, target_types, m, set())
-            else:
-                targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
-            return actors, _unique(targets), 0.8
+            return self._passive_roles(trigger, type_, m, passive, agent)
         reduced = _reduced_relative(trigger, m)
         if reduced is not None:  # "the Mate 60 Pro, the smartphone Huawei released in August"
             maker, described = reduced
             return [maker], [e for e in _named_by(described, m) if e.label_ in target_types], 0.7
         subject = _subject(trigger)
+        actors = self._active_actors(trigger, type_, subject, m)
+        skip = {t.i for t in _phrase(subject)} if subject is not None else set()
+        targets = self._objects(trigger, type_, m, skip) or self._implied_targets(trigger, type_, m, skip)
+        if type_ == "LICENSING" and not any(t.label_ == "Company" for t in targets):
+            # "granting their Chinese plants VEU status": the companies "their" stands for
+            owners = [p for c in trigger.children if c.dep_ in {"dobj", "obj", "dative"} for p in c.children
+                      if p.dep_ == "poss" and p.lower_ in {"their", "its"}]  # fmt: skip
+            targets = _antecedent(owners[0], m, {"Company"}) if owners else targets
+        if type_ == "LICENSING":  # the licence holder, not where its goods go
+            targets = [t for t in targets if t.label_ == "Company"] or targets
+        return actors, _unique(targets), 0.8
+
+    def _passive_roles(self, trigger: Token, type_: str, m: Mentions, passive: list[Token],
+                       agent: list[Token]) -> tuple[list[Span], list[Span], float]:
+        """"Huawei was added to the Entity List by the Commerce Department", "the Kirin 9000S,
+        made by SMIC": the agent acts on the passive subject or the noun described."""
+        actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
+        actors = [e for a in agent for e in m.in_subtree(a, actor_types)][:1]
+        for a in agent:  # "by the bureau": the government last named
+            if not actors and any(t.lemma_.lower() in GENERIC_ACTORS for t in a.subtree):
+                actors = _latest_government(a, m)
+        if not actors:  # "granted permission by Washington": the "by" hangs off the object
+            by = [t for t in trigger.subtree if t.lower_ == "by" and t.dep_ in {"prep", "agent"}]
+            # the agent itself, not a place in its phrase ("by a woman after a conference in Stockholm")
+            actors = [e for t in by for c in t.children if c.dep_ == "pobj"
+                      for e in _named_by(c, m) if e.label_ in actor_types][:1]  # fmt: skip
+        heads = [t for p in passive for t in _conj_expand(p)]
+        modified = _modified_noun(trigger)
+        if modified is not None:  # "the Kirin 9000S, made by SMIC": the noun it modifies
+            heads += _conj_expand(modified)
+        if type_ == "PRODUCTION":  # "a die made by TSMC inside the processor": the die, no more
+            targets = [e for t in heads for e in _named_by(t, m) if e.label_ in target_types][:6]
+        elif type_ == "SUPPLY":  # "servers supplied by Dell to companies in Singapore": whom to
+            targets = _recipients(trigger, target_types, m, set())
+        else:
+            targets = [e for t in heads for e in self._entity_or_subtree(t, target_types, m)][:6]
+        return actors, _unique(targets), 0.8
+
+    def _active_actors(self, trigger: Token, type_: str, subject: Token | None, m: Mentions) -> list[Any]:
+        """The subject's entities; for a notice that acts, its issuer; for a measure that acts
+        ("the rules stop X"), the government that made it."""
+        actor_types = ACTOR_TYPES[type_]
         actors = self._actors(subject, actor_types, m) if subject is not None else []
         if not actors and subject is None and trigger.dep_ == "acl" and trigger.head.dep_ in {"dobj", "obj"}:
             # "BIS published a notice removing ... from the VEU list": who issued the notice
@@ -774,38 +797,35 @@ class EventExtractor:
                 here = [m.at(t) for t in trigger.sent if t.i < subject.i and m.at(t) is not None
                         and m.at(t).label_ in {"Country", "Government"} and not _modifier(m.at(t))]  # fmt: skip
                 actors = here[-1:] or _latest_government(subject, m)
-        skip = {t.i for t in _phrase(subject)} if subject is not None else set()
-        targets = self._objects(trigger, type_, m, skip)
+        return actors
+
+    def _implied_targets(self, trigger: Token, type_: str, m: Mentions, skip: set[int]) -> list[Any]:
+        """Targets when no object names one: what a clause describes, whom a measure reaches,
+        the maker of a banned product, the product just after a misparsed verb, "the company's"."""
         relative_subject = any(c.dep_ in SUBJECTS and c.lower_ in RELATIVE for c in trigger.children)
         made_other = any(c.dep_ in {"dobj", "obj"} and c.lower_ not in RELATIVE for c in trigger.children)  # "for which TSMC made a die"
-        if not targets and trigger.dep_ == "relcl" and not relative_subject and not made_other:
+        if trigger.dep_ == "relcl" and not relative_subject and not made_other:
             # "the A800 and H800, two processors it had designed": what the clause describes
             noun = trigger.head.head if trigger.head.dep_ == "appos" else trigger.head
             noun = _apposed_to(noun, m) or noun
             targets = [e for t in _conj_expand(noun) for e in [m.at(t)] if e is not None
-                       and e.label_ in target_types]  # fmt: skip
-        if not targets and type_ == "RESTRICTION":  # "controls meant to slow China's access"
+                       and e.label_ in TARGET_TYPES[type_]]  # fmt: skip
+            if targets:
+                return targets
+        targets: list[Any] = []
+        if type_ == "RESTRICTION":  # "controls meant to slow China's access"
             own = skip | _other_clauses(trigger)  # not "..., bringing it closer to the rules Washington imposed on China"
             own -= {t.i for c in trigger.children if c.dep_ == "advcl" and _infinitive(c) for t in c.subtree}
             own |= {t.i for p in trigger.subtree if p.dep_ == "prep" and p.lower_ == "with" for t in p.subtree}  # partners
             targets = [e for e in m.in_subtree(trigger, {"Country", "Company"}, own)
-                       if not _modifier(e)]  # fmt: skip
-        if not targets and type_ == "RESTRICTION":  # "banned them" (the H800 chips): their maker
-            targets = self._makers(trigger, m)
+                       if not _modifier(e)] or self._makers(trigger, m)  # "banned them" (the H800 chips): their maker
         if not targets and type_ == "PRODUCTION":  # "produce its 7nm, 5G-enabled Kirin 9000S chip", misparsed
             targets = _product_after(trigger, m)
         if not targets and type_ in {"LICENSING", "RESTRICTION"}:  # "revoked part of the company's licence"
             named = [t for c in trigger.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in _phrase(c)
                      if t.lemma_.lower() in COMPANY_WORDS and any(d.lower_ == "the" for d in t.children)]  # fmt: skip
             targets = _salient_company(named[0], m) if named else []
-        if type_ == "LICENSING" and not any(t.label_ == "Company" for t in targets):
-            # "granting their Chinese plants VEU status": the companies "their" stands for
-            owners = [p for c in trigger.children if c.dep_ in {"dobj", "obj", "dative"} for p in c.children
-                      if p.dep_ == "poss" and p.lower_ in {"their", "its"}]  # fmt: skip
-            targets = _antecedent(owners[0], m, {"Company"}) if owners else targets
-        if type_ == "LICENSING":  # the licence holder, not where its goods go
-            targets = [t for t in targets if t.label_ == "Company"] or targets
-        return actors, _unique(targets), 0.8
+        return targets
 
     def _share_roles(self, verb: Token, m: Mentions) -> tuple[list[Any], list[Span], float]:
         """A company's customers told as its revenue ("customers in China accounted for 11% of
