@@ -35,7 +35,7 @@ class Found:
 _EFFECTIVE = re.compile(
     r"\b(?:from|starting|effective|beginning|until|through|till"
     r"|(?:take|takes|took|taken|taking|come|comes|came|enter|enters|entered)\s+(?:into\s+)?(?:effect|force))"
-    r"\s+(?:on\s+|in\s+)?$", re.I)  # "take effect on January 2"
+    r"\s+(?:on\s+|in\s+)?$", re.IGNORECASE)  # "take effect on January 2"
 
 
 _COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -63,15 +63,15 @@ def _month_before(published: date, month: int, *, strictly: bool = False) -> int
 
 def _absolute(text: str) -> Iterator[Found]:
     t = text
-    for m in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}", t, re.I):
+    for m in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}", t, re.IGNORECASE):
         yield _day(m, int(m["year"]), _month_no(m["month"]), int(m["day"]))
-    for m in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR}", t, re.I):
+    for m in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR}", t, re.IGNORECASE):
         yield _day(m, int(m["year"]), _month_no(m["month"]), int(m["day"]))
     for m in re.finditer(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\b", t):
         yield _day(m, int(m["year"]), int(m["month"]), int(m["day"]))
-    for m in re.finditer(rf"\b{_MONTH}(?:\s+of)?,?\s+{_YEAR}", t, re.I):
+    for m in re.finditer(rf"\b{_MONTH}(?:\s+of)?,?\s+{_YEAR}", t, re.IGNORECASE):
         yield Found(m.start(), m.end(), _ym(int(m["year"]), _month_no(m["month"])))
-    for m in re.finditer(rf"\b(?:(?:first|second|third|fourth|last)\s+(?:quarter|half)|q[1-4]|h[12])(?:\s+of)?\s+{_YEAR}", t, re.I):
+    for m in re.finditer(rf"\b(?:(?:first|second|third|fourth|last)\s+(?:quarter|half)|q[1-4]|h[12])(?:\s+of)?\s+{_YEAR}", t, re.IGNORECASE):
         yield Found(m.start(), m.end(), m["year"])
     for m in re.finditer(rf"(?<![\w$€£:./-]){_YEAR}", t):
         yield Found(m.start(), m.end(), m["year"])
@@ -103,37 +103,37 @@ def _relative(text: str, published: date) -> Iterator[Found]:
         (r"\btoday\b", p.isoformat()),
     ]
     for pattern, value in rules:
-        for m in re.finditer(pattern, text, re.I):
+        for m in re.finditer(pattern, text, re.IGNORECASE):
             yield Found(m.start(), m.end(), value)
-    for m in re.finditer(rf"\b(?:almost|nearly|about|more than|over|some)?\s*(?P<n>\d+|{_NUMBER_WORDS})\s+years?\s+ago\b", text, re.I):
+    for m in re.finditer(rf"\b(?:almost|nearly|about|more than|over|some)?\s*(?P<n>\d+|{_NUMBER_WORDS})\s+years?\s+ago\b", text, re.IGNORECASE):
         n = _COUNT.get(m["n"].lower()) or int(m["n"])
         if n <= 100:  # "almost four years ago": that year
             yield Found(m.start(), m.end(), _y(p.year - n))
-    for m in re.finditer(r"\b(?:the\s+)?(?P<q>first|second|third|fourth)\s+quarter\b(?!\s+(?:of\s+)?(?:19|20)\d\d)", text, re.I):
+    for m in re.finditer(r"\b(?:the\s+)?(?P<q>first|second|third|fourth)\s+quarter\b(?!\s+(?:of\s+)?(?:19|20)\d\d)", text, re.IGNORECASE):
         first_month = {"first": 1, "second": 4, "third": 7, "fourth": 10}[m["q"].lower()]
         yield Found(m.start(), m.end(), _y(p.year if p.month >= first_month else p.year - 1))  # the latest such quarter
     for m in re.finditer(rf"\b(?:(?P<n>\d+|{_NUMBER_WORDS}|several|a few|few)\s+)?"
-                         r"(?P<unit>days?|weeks?|months?)\s+ago\b", text, re.I):  # fmt: skip
+                         r"(?P<unit>days?|weeks?|months?)\s+ago\b", text, re.IGNORECASE):  # fmt: skip
         n = _COUNT.get((m["n"] or "a few").lower()) or int(m["n"])
         days = {"day": 1, "week": 7, "month": 30}[m["unit"].lower().rstrip("s")] * n
         when = p - timedelta(days=days)
         yield Found(m.start(), m.end(), when.isoformat() if days < 7 else when.strftime("%Y-%m"))
-    for m in re.finditer(r"\b(?:on\s+|last\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", text, re.I):
+    for m in re.finditer(r"\b(?:on\s+|last\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", text, re.IGNORECASE):
         back = (p.weekday() - WEEKDAYS[m["wd"].lower()]) % 7
         if m.group(0).lower().startswith("last") and back == 0:
             back = 7
         yield Found(m.start(), m.end(), (p - timedelta(days=back)).isoformat())
-    for m in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?!,?\s*(?:19|20)\d\d)", text, re.I):
+    for m in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?!,?\s*(?:19|20)\d\d)", text, re.IGNORECASE):
         if m["month"][0].isupper():  # "On 29 August, BIS published ..."
             month = _month_no(m["month"])
             yield _day(m, _month_before(p, month), month, int(m["day"]))
-    for m in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*(?:19|20)\d\d|\d)", text, re.I):
+    for m in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s*(?:19|20)\d\d|\d)", text, re.IGNORECASE):
         if not m["month"][0].isupper():
             continue  # "may 5" is the verb far more often than the month
         month = _month_no(m["month"])
         yield _day(m, _month_before(p, month), month, int(m["day"]))
     for m in re.finditer(rf"\b(?P<rel>last|this|in|since|from|by|until|through|early|late|mid-?)\s+{_MONTH}"
-                         r"(?P<which>\s+(?:of\s+)?(?:last|this)\s+year\b)?(?!\.?\s*\d)", text, re.I):  # fmt: skip
+                         r"(?P<which>\s+(?:of\s+)?(?:last|this)\s+year\b)?(?!\.?\s*\d)", text, re.IGNORECASE):  # fmt: skip
         if not m["month"][0].isupper():
             continue
         month = _month_no(m["month"])
@@ -148,15 +148,15 @@ def _relative(text: str, published: date) -> Iterator[Found]:
             year = p.year - 1 if "last" in m["which"].lower() else p.year
         yield Found(m.start(), m.end(), _ym(year, month))
     # "Washington's October export controls", "the March rules": a month naming a measure
-    for m in re.finditer(rf"(?:\bthe|\bits|\btheir|'s)\s+(?={_MONTH}(?!\s*\d)\s+[a-z])", text, re.I):
-        month_match = re.match(_MONTH, text[m.end():], re.I)
+    for m in re.finditer(rf"(?:\bthe|\bits|\btheir|'s)\s+(?={_MONTH}(?!\s*\d)\s+[a-z])", text, re.IGNORECASE):
+        month_match = re.match(_MONTH, text[m.end():], re.IGNORECASE)
         if month_match is None or not month_match["month"][0].isupper():
             continue
         month = _month_no(month_match["month"])
         yield Found(m.end(), m.end() + month_match.end(), _ym(_month_before(p, month), month))
 
 
-_OFFSET = re.compile(rf"\b(?P<n>{_NUMBER_WORDS}|\d+)\s+(?P<unit>day|week|month|year)s?\s+(?P<dir>after|before|earlier|later)\b", re.I)
+_OFFSET = re.compile(rf"\b(?P<n>{_NUMBER_WORDS}|\d+)\s+(?P<unit>day|week|month|year)s?\s+(?P<dir>after|before|earlier|later)\b", re.IGNORECASE)
 
 
 def _offsets(text: str, others: list[Found], published: date | None) -> Iterator[Found]:
@@ -180,7 +180,7 @@ def _offsets(text: str, others: list[Found], published: date | None) -> Iterator
 
 _FOLLOWING = re.compile(
     rf"\b(?:(?:in\s+)?{_MONTH}\s+of\s+that\s+year|(?:later|earlier)?\s*that\s+(?P<that>year)"
-    r"|the\s+(?P<dir>following|next|previous|preceding|same)\s+(?P<unit>year|month))\b", re.I)
+    r"|the\s+(?P<dir>following|next|previous|preceding|same)\s+(?P<unit>year|month))\b", re.IGNORECASE)
 
 
 def _following(text: str, others: list[Found]) -> Iterator[Found]:
@@ -244,7 +244,7 @@ def find_dates(text: str, published: date | None) -> list[Found]:
 
 
 _SAME_DAY = re.compile(r"\b(?:(?P<same>the same day|that day|that same day)|(?P<after>the day after|the next day|"
-                       r"the following day|a day later)|(?P<before>the day before|a day earlier))\b", re.I)
+                       r"the following day|a day later)|(?P<before>the day before|a day earlier))\b", re.IGNORECASE)
 
 
 def carry_day(text: str, before: str, published: date | None) -> str | None:

@@ -32,7 +32,7 @@ _DATELINE = re.compile(
     r"\s*(?:\([^)]{1,40}\))?\s*[-\u2013\u2014]+\s"
 )
 # A caption line ending in its credit: "Wafers at a fair in Shanghai. Photo: Jane Doe/Agency".
-_CAPTION_CREDIT = re.compile(r"\b(?:photo|image|picture|credit|photograph)s?\s*:\s*\S[^\n]{0,80}$", re.I)
+_CAPTION_CREDIT = re.compile(r"\b(?:photo|image|picture|credit|photograph)s?\s*:\s*\S[^\n]{0,80}$", re.IGNORECASE)
 # Credits inside a caption line: "... (Photo: Jane Doe/Reuters)".
 _INLINE_CREDIT = re.compile(r"\((?:photo|image|credit)[^)]{0,80}\)", re.IGNORECASE)
 

@@ -108,7 +108,7 @@ PRESSED_WORDS = {"them", "him", "her", "allies", "ally", "partners", "government
 PRONOUN_SUBJECTS = {"it", "they", "he", "she"}  # "we" in a quote is its speaker: not resolved
 NO_COMMENT = {"comment", "discuss", "elaborate", "say", "confirm", "respond", "disclose", "describe",
               "detail", "reveal", "explain", "share", "specify",
-              "specify", "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
+              "give", "provide", "name", "identify", "answer", "reply"}  # fmt: skip
 # Heads whose complement is not an event of its own: "declined to restrict", "stop selling".
 EMBEDDING = {"reluctant", "unwilling", "hesitant", "consider", "plan", "discuss", "draft", "prepare",
              "order", "instruct",
@@ -309,10 +309,10 @@ def _modified_noun(trigger: Token) -> Token | None:
 def _has_measure_object(verb: Token) -> bool:
     """"imposed export controls", not "released a phone that surprised export control experts"."""
     for child in verb.children:
-        if child.dep_ in {"dobj", "obj", "nsubjpass"}:
-            # a named measure, or a measure noun ("published its own rules", "imposed curbs")
-            if child.lemma_.lower() in MEASURE_NOUNS or any(t.ent_type_ == "Measure" for t in _phrase(child)):
-                return True
+        # a named measure, or a measure noun ("published its own rules", "imposed curbs")
+        if child.dep_ in {"dobj", "obj", "nsubjpass"} and (
+                child.lemma_.lower() in MEASURE_NOUNS or any(t.ent_type_ == "Measure" for t in _phrase(child))):
+            return True
     return False
 
 
@@ -706,7 +706,7 @@ class EventExtractor:
         makers = [kb.get(p.maker) for t in products for p in [kb.get(t.ent_kb_id_)] if p is not None and p.maker]
         return _unique([_Ref(c.id, c.type, c.name) for c in makers if c is not None])
 
-    def _owner(self, measure: Span) -> list[Span]:
+    def _owner(self, measure: Span) -> list[Any]:
         """The country that made a measure: its KB imposer, else a country its words name."""
         found = self._imposer(measure.kb_id_) or [(e.id, e.name) for t in measure
                                                   for e in shared_kb(self.kb_dir).lookup(t.text)
@@ -722,7 +722,7 @@ class EventExtractor:
         return [(imposer.id, imposer.name)] if imposer is not None else []
 
     def _roles(self, trigger: Token, type_: str, m: Mentions) -> tuple[list[Span], list[Span], float]:
-        actor_types, target_types = ACTOR_TYPES[type_], TARGET_TYPES[type_]
+        target_types = TARGET_TYPES[type_]
         if type_ == "SUPPLY" and trigger.lemma_.lower() in BUY_VERBS | CUSTOMER_NOUNS:
             return self._purchase_roles(trigger, m)
         if type_ == "SUPPLY" and trigger.lemma_.lower() in {"account", "include"}:
@@ -794,8 +794,8 @@ class EventExtractor:
             if not actors and subject.lemma_.lower() in MEASURE_NOUNS:
                 # "the rules stop X": whoever made them, named in the sentence ("instructs the
                 # Treasury to draw up rules that will prohibit ...") or before it
-                here = [m.at(t) for t in trigger.sent if t.i < subject.i and m.at(t) is not None
-                        and m.at(t).label_ in {"Country", "Government"} and not _modifier(m.at(t))]  # fmt: skip
+                here = [e for t in trigger.sent if t.i < subject.i for e in [m.at(t)] if e is not None
+                        and e.label_ in {"Country", "Government"} and not _modifier(e)]  # fmt: skip
                 actors = here[-1:] or _latest_government(subject, m)
         return actors
 
@@ -808,10 +808,10 @@ class EventExtractor:
             # "the A800 and H800, two processors it had designed": what the clause describes
             noun = trigger.head.head if trigger.head.dep_ == "appos" else trigger.head
             noun = _apposed_to(noun, m) or noun
-            targets = [e for t in _conj_expand(noun) for e in [m.at(t)] if e is not None
-                       and e.label_ in TARGET_TYPES[type_]]  # fmt: skip
-            if targets:
-                return targets
+            described = [e for t in _conj_expand(noun) for e in [m.at(t)] if e is not None
+                         and e.label_ in TARGET_TYPES[type_]]  # fmt: skip
+            if described:
+                return described
         targets: list[Any] = []
         if type_ == "RESTRICTION":  # "controls meant to slow China's access"
             own = skip | _other_clauses(trigger)  # not "..., bringing it closer to the rules Washington imposed on China"
@@ -872,8 +872,8 @@ class EventExtractor:
         if subject is not None and subject.lower_ in {"it", "they"} and not holders:
             holders = _antecedent(subject, m, {"Company"})
         inside = {t.i for t in trigger.subtree}  # not where the goods go ("to sell ... to China")
-        named = [m.at(t) for t in trigger.sent if m.at(t) is not None and t.i not in inside
-                 and m.at(t).label_ in {"Country", "Government"}]  # fmt: skip
+        named = [e for t in trigger.sent if t.i not in inside for e in [m.at(t)]
+                 if e is not None and e.label_ in {"Country", "Government"}]  # fmt: skip
         if not holders:
             return [], [], 0.6  # "the rule requires companies to obtain licences": no one named
         authority = [e for e in named if not _modifier(e) or e.root.dep_ == "compound"][:1] or _latest_government(trigger, m)
@@ -887,8 +887,9 @@ class EventExtractor:
         holder = trigger
         while holder.dep_ in {"pobj", "prep", "attr", "appos", "conj"} and holder.head.i != holder.i:
             holder = holder.head  # "among the biggest buyers": up to the copula or the named noun
-            if m.at(holder) is not None:
-                return actors, [m.at(holder)], 0.6  # "Huawei, a customer of TSMC"
+            named_holder = m.at(holder)
+            if named_holder is not None:
+                return actors, [named_holder], 0.6  # "Huawei, a customer of TSMC"
         subject = _subject(holder) if holder.pos_ in {"VERB", "AUX"} else None
         buyers = self._actors(subject, buyer_types, m) if subject is not None else []
         return actors, [b for b in buyers if not actors or b.kb_id_ != actors[0].kb_id_], 0.6
@@ -1265,7 +1266,7 @@ def _date_from_lede(events: list[dict[str, Any]], published: Any) -> None:
             e["date"], e["date_from"] = days_told[(e["type"], e["actor_id"], e["date"])], "article"
 
 
-LEGISLATIVE = re.compile(r"senate|house|congress|parliament|committee|kamer|bundestag|diet|legislat|assembly", re.I)
+LEGISLATIVE = re.compile(r"senate|house|congress|parliament|committee|kamer|bundestag|diet|legislat|assembly", re.IGNORECASE)
 COMPANY_WORDS = {"company", "firm", "chipmaker", "group", "maker", "manufacturer", "supplier"}
 PEOPLE_NOUNS = {"official", "officials", "lawmaker", "lawmakers", "negotiator", "diplomat", "regulator",
                 "spokesperson", "spokesman", "spokeswoman", "minister", "envoy", "ambassador",
@@ -1354,8 +1355,9 @@ def _clause_rank(span: Span, trigger: Token) -> int | None:
     return None
 
 
-def _unique(spans: list[Span]) -> list[Span]:
-    out: dict[str, Span] = {}
+def _unique(spans: list[Any]) -> list[Any]:
+    """One per entity (spans, or parties implied by their KB id), in order."""
+    out: dict[str, Any] = {}
     for s in spans:
         out.setdefault(s.kb_id_, s)
     return list(out.values())

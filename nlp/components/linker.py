@@ -37,7 +37,7 @@ _COMPANY = re.compile(
     r"capital|partners|ventures|bank|motors|telecom|networks|software|optics)\b\.?$",
     re.IGNORECASE,
 )
-_MEDIA = re.compile(r"\b(news|times|post|journal|herald|tribune|gazette|daily|press|agency)\b", re.I)
+_MEDIA = re.compile(r"\b(news|times|post|journal|herald|tribune|gazette|daily|press|agency)\b", re.IGNORECASE)
 # Words the small model often takes for names in this domain; never entities on their own.
 _NOT_NAMES = {
     "chip", "chips", "commerce secretary", "secretary", "president", "minister", "ceo", "reuters graphics",

@@ -51,7 +51,7 @@ class QuoteFinder:
                 continue
             speaker = self._speaker(doc, span)
             continued = last is not None and self._continues(doc, last, start)
-            if continued and (speaker is None or (speaker.pop("pronoun", False) and _a_person(last))):
+            if continued and last is not None and (speaker is None or (speaker.pop("pronoun", False) and _a_person(last))):
                 # "..., said Kim Jung-kwan. '...,' he added": the person just quoted
                 speaker = {"speaker": last["speaker"], "speaker_id": last["speaker_id"]}  # type: ignore[index]
             elif speaker is not None:
@@ -210,6 +210,7 @@ SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "o
 def _described(token: Token) -> dict[str, Any] | None:
     """"the company said"; "a ministry spokesperson said": the body the spokesperson speaks for."""
     lemma = token.lemma_.lower()
+    types: set[str] | None
     if lemma in SPOKESPEOPLE:
         body = next((c for c in token.children if c.dep_ in {"compound", "amod"} and c.lemma_.lower() in DESCRIBED), None)
         if body is None:

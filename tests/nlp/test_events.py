@@ -233,49 +233,49 @@ def test_a_measure_named_in_passing_or_on_oneself_is_no_event(facts: Any) -> Non
          ("PRESSURE", "country/us", "country/nl")),
         ("The servers had been supplied by Dell Technologies to companies in Singapore.",
          ("SUPPLY", "company/dell", "country/sg")),
-        ("YMTC was added to the Entity List. Shanghai Micro Electronics Equipment (SMEE), a maker of "
-         "lithography machines, was listed as well.", ("RESTRICTION", "country/us", "company/smee")),
+        (("YMTC was added to the Entity List. Shanghai Micro Electronics Equipment (SMEE), a maker of "
+         "lithography machines, was listed as well."), ("RESTRICTION", "country/us", "company/smee")),
         ("Last week, Washington also warned companies worldwide against using Huawei's Ascend chips.",
          ("RESTRICTION", "country/us", "company/huawei")),
         ("The announcement came after the Netherlands published its own rules on chipmaking equipment.",
          ("RESTRICTION", "country/nl", None)),
-        ("The discovery prompted the Commerce Department to open an inquiry into whether TSMC had made chips "
-         "for Huawei.", ("INVESTIGATION", "country/us", "company/tsmc")),
-        ("The US began licensing sales to Huawei. Qualcomm, which sells phone chips to the Chinese group, "
-         "received licences in late 2020.", ("LICENSING", "country/us", "company/qualcomm")),
-        ("The Commerce Department is now looking into whether DeepSeek obtained chips that cannot be shipped "
-         "to China.", ("INVESTIGATION", "country/us", "company/deepseek")),
+        (("The discovery prompted the Commerce Department to open an inquiry into whether TSMC had made chips "
+         "for Huawei."), ("INVESTIGATION", "country/us", "company/tsmc")),
+        (("The US began licensing sales to Huawei. Qualcomm, which sells phone chips to the Chinese group, "
+         "received licences in late 2020."), ("LICENSING", "country/us", "company/qualcomm")),
+        (("The Commerce Department is now looking into whether DeepSeek obtained chips that cannot be shipped "
+         "to China."), ("INVESTIGATION", "country/us", "company/deepseek")),
         ("ASML said it was affected after the Dutch government revoked part of the company's export licence.",
          ("LICENSING", "country/nl", "company/asml")),
-        ("Japan and the Netherlands, which tightened their own rules on exports of chipmaking tools last year, "
-         "have not agreed to curb servicing.", ("RESTRICTION", "country/jp", None)),
-        ("The Commerce Department placed the graphics-chip designers Biren Technology and Moore Threads on the "
-         "Entity List last October.", ("RESTRICTION", "country/us", "company/biren")),
+        (("Japan and the Netherlands, which tightened their own rules on exports of chipmaking tools last year, "
+         "have not agreed to curb servicing."), ("RESTRICTION", "country/jp", None)),
+        (("The Commerce Department placed the graphics-chip designers Biren Technology and Moore Threads on the "
+         "Entity List last October."), ("RESTRICTION", "country/us", "company/biren")),
         ("American officials have been pressing Seoul, along with Tokyo and The Hague, to stop servicing tools.",
          ("PRESSURE", "country/us", "country/nl")),
         ("TechInsights found that SMIC was making a 7nm bitcoin-mining chip for MinerVa Semiconductor.",
          ("SUPPLY", "company/smic", "company/minerva-semiconductor")),
         ("On 29 August, BIS published a notice removing Samsung China Semiconductor from the VEU list.",
          ("LICENSING", "country/us", "company/samsung-electronics")),
-        ("Samsung Electronics and SK Hynix make chips in China. Last October the Commerce Department made that "
-         "relief open-ended by granting their Chinese plants validated end-user status.",
+        (("Samsung Electronics and SK Hynix make chips in China. Last October the Commerce Department made that "
+         "relief open-ended by granting their Chinese plants validated end-user status."),
          ("LICENSING", "country/us", "company/sk-hynix")),
         ("China accounted for more than 40% of Applied Materials' revenue in the quarter.",
          ("SUPPLY", "company/applied-materials", "country/cn")),
-        ("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
-         "American clients, which include Nvidia and Apple.", ("SUPPLY", "company/tsmc", "company/apple")),
+        (("TSMC reported results. Customers in China accounted for 11% of its revenue, less than its North "
+         "American clients, which include Nvidia and Apple."), ("SUPPLY", "company/tsmc", "company/apple")),
         ("Malaysia will require companies to obtain a permit before exporting US-made AI chips.",
          ("RESTRICTION", "country/my", None)),
         ("In February, prosecutors in Singapore charged three men with fraud over the servers.",
          ("INVESTIGATION", "country/sg", None)),
         ("The Commerce Department has ordered TSMC to stop shipping advanced chips to customers in China.",
          ("RESTRICTION", "country/us", "company/tsmc")),
-        ("Washington wants allies to act, and officials said they had been urging Britain and the European "
-         "Union to move in the same direction.", ("PRESSURE", "country/us", "country/gb")),
+        (("Washington wants allies to act, and officials said they had been urging Britain and the European "
+         "Union to move in the same direction."), ("PRESSURE", "country/us", "country/gb")),
         ("SMIC made the Kirin 9000S that powers the Mate 60 Pro, the smartphone Huawei released in August.",
          ("PRODUCTION", "company/huawei", "product/huawei-mate-60-pro")),
-        ("The rules were imposed by the Commerce Department in May, when Synopsys and Cadence were told they needed licences to sell "
-         "design software to buyers in China.", ("RESTRICTION", "country/us", "company/cadence")),
+        (("The rules were imposed by the Commerce Department in May, when Synopsys and Cadence were told they needed licences to sell "
+         "design software to buyers in China."), ("RESTRICTION", "country/us", "company/cadence")),
     ],
 )
 def test_frames_of_everyday_reporting(facts: Any, text: str, expected: tuple[str, str, str]) -> None:
@@ -315,8 +315,8 @@ def test_attacking_a_rule_resists_the_country_that_made_it(facts: Any) -> None:
     [
         ("Beijing warned that it would retaliate if Tokyo restricted sales of tools to China.",
          ("RESISTANCE", "country/cn", None)),
-        ("The Dutch government will extend its export controls, Liesje Schreinemacher announced today in a "
-         "letter to the House of Representatives.", ("RESTRICTION", "person/liesje-schreinemacher", "government/us-house")),
+        (("The Dutch government will extend its export controls, Liesje Schreinemacher announced today in a "
+         "letter to the House of Representatives."), ("RESTRICTION", "person/liesje-schreinemacher", "government/us-house")),
         ("TechInsights found a die made by TSMC inside the Ascend 910B processor.",
          ("PRODUCTION", "company/tsmc", "product/ascend-910b")),
     ],
@@ -354,8 +354,8 @@ def test_declining_to_join_a_ban_is_no_ban(facts: Any) -> None:
         ("The Commerce Department was investigating whether TSMC had made chips for Huawei.", ("SUPPLY", None, None)),
         ("Japan added 23 types of tools to its export control list, in a step coordinated with Washington.",
          ("RESTRICTION", "country/jp", "country/us")),
-        ("Sophgo, the chip designer for which TSMC made a die that later turned up inside Huawei's Ascend 910B, "
-         "was listed.", ("PRODUCTION", "company/tsmc", "product/ascend-910b")),
+        (("Sophgo, the chip designer for which TSMC made a die that later turned up inside Huawei's Ascend 910B, "
+         "was listed."), ("PRODUCTION", "company/tsmc", "product/ascend-910b")),
         ("The Commerce Department is drafting a rule that would restrict shipments of AI chips to Malaysia.",
          ("RESTRICTION", None, None)),
     ],
@@ -447,10 +447,10 @@ def test_accusing_a_company_is_not_resistance(facts: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("TSMC made a die found inside Huawei's Ascend 910B, an AI processor that the Chinese company designs "
-         "for data centres.", ("PRODUCTION", "company/huawei", "product/ascend-910b")),
-        ("Nvidia said sales fell. Moolenaar urged Commerce to restrict exports of Nvidia's H20, a processor that "
-         "the company developed for the Chinese market.", ("PRODUCTION", "company/nvidia", "product/nvidia-h20")),
+        (("TSMC made a die found inside Huawei's Ascend 910B, an AI processor that the Chinese company designs "
+         "for data centres."), ("PRODUCTION", "company/huawei", "product/ascend-910b")),
+        (("Nvidia said sales fell. Moolenaar urged Commerce to restrict exports of Nvidia's H20, a processor that "
+         "the company developed for the Chinese market."), ("PRODUCTION", "company/nvidia", "product/nvidia-h20")),
     ],
 )
 def test_mistagged_verbs_and_the_company_the_story_is_about(facts: Any, text: str, expected: tuple[str, str, str]) -> None:

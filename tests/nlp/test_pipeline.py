@@ -187,26 +187,26 @@ def test_evidence_offsets_point_at_the_sentence(run: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "speakers", "short_form"),
     [
-        ("ASML said the rules would cover its newest machines.\n\n"
+        (("ASML said the rules would cover its newest machines.\n\n"
          "\u201cWe will apply for the required licences from now on,\u201d the company said.\n\n"
          "In a blog post, Ned Finkle, a vice president at Nvidia, criticised the rule. "
-         "\u201cThis rule threatens to throw away a hard-won lead,\u201d Finkle wrote.",
+         "\u201cThis rule threatens to throw away a hard-won lead,\u201d Finkle wrote."),
          ["company/asml", "person/ned-finkle"], ("Ned Finkle", "Finkle")),
-        ("The European Commission also objected.\n\n"
+        (("The European Commission also objected.\n\n"
          "\u201cWe are concerned about these measures and are studying them,\u201d a Commission spokesperson said.\n\n"
          "The US Commerce Department defended the rules.\n\n"
-         "\u201cThe rules protect national security and they will stay,\u201d a department spokesperson said.",
+         "\u201cThe rules protect national security and they will stay,\u201d a department spokesperson said."),
          ["government/european-commission", "government/us-commerce"], ("European Commission", "Commission")),
-        ("\u201cSeoul will move as slowly as it possibly can,\u201d said Kim Yang-paeng, a senior researcher at "
-         "the Korea Institute for Industrial Economics and Trade.",
+        (("\u201cSeoul will move as slowly as it possibly can,\u201d said Kim Yang-paeng, a senior researcher at "
+         "the Korea Institute for Industrial Economics and Trade."),
          ["person/kim-yang-paeng"], ("Kim Yang-paeng", "Kim Yang-paeng")),
         ("\u201cThe 16nm line is where the real products are,\u201d said Brady Wang, an analyst at Counterpoint.",
          ["person/brady-wang"], ("Brady Wang", "Brady Wang")),
-        ("\u201cOur companies matter to the supply chain,\u201d said Minister of Trade, Industry and Energy "
-         "Kim Jung-kwan. \u201cWe will make every effort,\u201d he added.",
+        (("\u201cOur companies matter to the supply chain,\u201d said Minister of Trade, Industry and Energy "
+         "Kim Jung-kwan. \u201cWe will make every effort,\u201d he added."),
          ["person/kim-jung-kwan", "person/kim-jung-kwan"], ("Kim Jung-kwan", "Kim Jung-kwan")),
-        ("Nvidia said on Monday that DeepSeek's work complied with export controls. \u201cServing these models "
-         "will still take large numbers of our GPUs,\u201d the company said.",
+        (("Nvidia said on Monday that DeepSeek's work complied with export controls. \u201cServing these models "
+         "will still take large numbers of our GPUs,\u201d the company said."),
          ["company/nvidia"], ("Nvidia", "Nvidia")),
     ],
 )
