@@ -260,6 +260,9 @@ def _embedded(trigger: Token, sent: Span) -> bool:
     # "licences to (keep) sell(ing) the H20 in China": what a licence would allow, not a sale
     if t.dep_ in {"acl", "relcl"} and t.head.lower_ in LICENCE_WORDS:
         return True
+    # "opposes the Netherlands' attempt to restrict trade": what is opposed, not done
+    if t.dep_ == "acl" and t.head.dep_ in {"dobj", "obj", "pobj"} and TRIGGERS.get(t.head.head.lemma_.lower()) in {"PRESSURE", "RESISTANCE"}:
+        return True
     # "drafting a rule that would restrict ...": not made yet
     return t.dep_ in {"acl", "relcl"} and t.head.dep_ in {"dobj", "obj"} and t.head.head.lemma_.lower() in EMBEDDING
 
@@ -311,7 +314,8 @@ def _has_measure_object(verb: Token) -> bool:
     for child in verb.children:
         # a named measure, or a measure noun ("published its own rules", "imposed curbs")
         if child.dep_ in {"dobj", "obj", "nsubjpass"} and (
-                child.lemma_.lower() in MEASURE_NOUNS or any(t.ent_type_ == "Measure" for t in _phrase(child))):
+                child.lemma_.lower() in MEASURE_NOUNS
+                or any(t.ent_type_ == "Measure" and "tariff" not in t.ent_kb_id_ for t in _phrase(child))):
             return True
     return False
 
@@ -561,6 +565,9 @@ class EventExtractor:
             return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
         if lemma == "look" and any(c.dep_ in {"prep", "prt"} and c.lower_ == "into" for c in token.children):
             return "INVESTIGATION"  # "is looking into whether DeepSeek obtained chips"
+        if lemma == "limit" and _passive(token) and not any(
+                t.ent_type_ or t.lower_ in RESTRICTION_WORDS for c in token.children if c.dep_ == "nsubjpass" for t in c.subtree):
+            return None  # "the impact on Korean industry would be limited"
         if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children):
             return "RESTRICTION"  # "warned companies against using Huawei's Ascend chips"
         if lemma in {"accuse", "blame"} and not any(
@@ -594,6 +601,9 @@ class EventExtractor:
             return None
         if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ == "with" for c in token.children):
             return None  # "charged three men with fraud"; not "charged a fee"
+        if lemma == "add" and _adds_to_a_list(token) and any("validated" in e.text.lower() or "veu" in e.text.lower()
+                                                             for e in sent.ents if e.label_ == "Measure"):
+            return "LICENSING"  # "adding their Chinese sites to its Validated End-User programme"
         if lemma == "add" and not (_adds_to_a_list(token) and any(
                 c.dep_ in {"dobj", "obj", "nsubjpass", "dative"} for c in token.children)):  # not "add to the controls"
             return None  # "he added:" is speech; "added Huawei to the Entity List" is a listing
@@ -745,7 +755,7 @@ class EventExtractor:
         targets = self._objects(trigger, type_, m, skip) or self._implied_targets(trigger, type_, m, skip)
         if type_ == "LICENSING" and not any(t.label_ == "Company" for t in targets):
             # "granting their Chinese plants VEU status": the companies "their" stands for
-            owners = [p for c in trigger.children if c.dep_ in {"dobj", "obj", "dative"} for p in c.children
+            owners = [p for c in trigger.children if c.dep_ in {"dobj", "obj", "dative"} for p in c.subtree
                       if p.dep_ == "poss" and p.lower_ in {"their", "its"}]  # fmt: skip
             targets = _antecedent(owners[0], m, {"Company"}) if owners else targets
         if type_ == "LICENSING":  # the licence holder, not where its goods go
@@ -782,6 +792,10 @@ class EventExtractor:
         """The subject's entities; for a notice that acts, its issuer; for a measure that acts
         ("the rules stop X"), the government that made it."""
         actor_types = ACTOR_TYPES[type_]
+        if type_ == "RESISTANCE" and subject is not None and subject.lemma_.lower() in GENERIC_ACTORS:
+            pressed = _pressed_before(trigger, m)  # "officials have pressed South Korea ..., but the government has declined"
+            if pressed:
+                return pressed
         actors = self._actors(subject, actor_types, m) if subject is not None else []
         if not actors and subject is None and trigger.dep_ == "acl" and trigger.head.dep_ in {"dobj", "obj"}:
             # "BIS published a notice removing ... from the VEU list": who issued the notice
@@ -871,13 +885,28 @@ class EventExtractor:
         holders = self._actors(subject, {"Company"}, m) if subject is not None else []
         if subject is not None and subject.lower_ in {"it", "they"} and not holders:
             holders = _antecedent(subject, m, {"Company"})
-        inside = {t.i for t in trigger.subtree}  # not where the goods go ("to sell ... to China")
-        named = [e for t in trigger.sent if t.i not in inside for e in [m.at(t)]
-                 if e is not None and e.label_ in {"Country", "Government"}]  # fmt: skip
         if not holders:
             return [], [], 0.6  # "the rule requires companies to obtain licences": no one named
-        authority = [e for e in named if not _modifier(e) or e.root.dep_ == "compound"][:1] or _latest_government(trigger, m)
-        return authority, _unique(holders), 0.6
+        return self._authority(trigger, m), _unique(holders), 0.6
+
+    def _authority(self, trigger: Token, m: Mentions) -> list[Any]:
+        """Who requires the licence: the government whose statement the clause is ("the
+        government in The Hague said ASML would need licences"), else the one named nearest
+        before it, else the maker of the measure in play, else the story's government."""
+        for verb in trigger.ancestors:
+            speaker = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+            found = self._actors(speaker, {"Country", "Government"}, m) if speaker is not None else []
+            if found:
+                return found[:1]
+        inside = {t.i for t in trigger.subtree}  # not where the goods go ("to sell ... to China")
+        named = [e for t in trigger.sent if t.i not in inside and t.i < trigger.i for e in [m.at(t)]
+                 if e is not None and e.label_ in {"Country", "Government"}
+                 and (not _modifier(e) or e.root.dep_ == "compound")]  # fmt: skip
+        if named:
+            return named[-1:]
+        measure = self._measure(trigger, trigger.sent) or _measure_before(trigger, 3)
+        owners = self._owner(measure) if measure is not None else []
+        return owners[:1] or _latest_government(trigger, m)
 
     def _purchase_roles(self, trigger: Token, m: Mentions) -> tuple[list[Span], list[Span], float]:
         """Supplier from "from X" or "X's chips"; the buyer is the verb's subject, or for a
@@ -900,6 +929,9 @@ class EventExtractor:
         subject ("officials", "the administration") stands for."""
         heads = [m.at(t) for t in _conj_expand(subject)]
         found = [e for e in heads if e is not None and e.label_ in types]
+        if not found:  # "lawmakers led by Mike Gallagher": the one who leads them
+            found = [e for c in subject.children if c.dep_ == "acl" and c.lemma_.lower() == "lead"
+                     for a in c.children if a.dep_ == "agent" for e in m.in_subtree(a, types)][:1]  # fmt: skip
         if not found:
             # whose the subject is ("China's ambassador to Britain": China), else whom its
             # phrase names ("four groups, including X and Y", "prosecutors in Singapore")
@@ -962,7 +994,8 @@ class EventExtractor:
             elif child.dep_ == "prep" and child.lower_ == "from":
                 # "banned ASML from selling to China", "cut it off from TSMC's chips"
                 barred += m.in_subtree(child, types, skip)
-            elif child.dep_ == "prep" and (child.lower_ in TARGET_PREPS or (child.lower_ == "at" and type_ == "RESISTANCE")
+            elif child.dep_ == "prep" and (child.lower_ in TARGET_PREPS or (child.lower_ == "at" and type_ == "RESISTANCE"
+                                                                           and _hits_back(trigger))
                                            or (child.lower_ == "along" and type_ == "PRESSURE")) and not (
                     trigger.lemma_.lower() in MEASURE_VERBS and child.lower_ not in {"on", "against", "to"}) \
                     and not (type_ == "PRESSURE" and child.lower_ == "for") \
@@ -994,8 +1027,13 @@ class EventExtractor:
                 # "an inquiry into whether TSMC had made chips for Huawei": TSMC; a clause's
                 # subject is never the measure's maker ("curbs that Washington imposed")
                 asked = _clause_subject(child)
-                targets += self._actors(asked, target_types, m) if asked is not None else \
-                    [e for e in m.in_subtree(child, target_types) if e.root.dep_ not in SUBJECTS]
+                measure = next((e for t in child.subtree for e in [m.at(t)] if e is not None and e.label_ == "Measure"), None)
+                if asked is not None:
+                    targets += self._actors(asked, target_types, m)
+                elif type_ == "RESISTANCE" and measure is not None and self._owner(measure):
+                    targets += self._owner(measure)  # "a complaint against the US controls (at the WTO)": the US
+                else:
+                    targets += [e for e in m.in_subtree(child, target_types) if e.root.dep_ not in SUBJECTS]
             elif child.dep_ in {"poss", "compound", "amod"}:
                 ent = m.at(child)
                 if ent is not None and ent.label_ in actor_types:
@@ -1090,7 +1128,11 @@ def _clause_subject(prep: Token) -> Token | None:
 
 
 def _made_for(verb: Token, m: Mentions) -> list[Span]:
-    """The companies something is made for: "made the Kirin 9000S for Huawei"."""
+    """The companies a product is made for: "made the Kirin 9000S for Huawei", "a 7nm chip for
+    MinerVa"; not "made the relief for Samsung open-ended"."""
+    made = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+    if not any(m.at(c) is not None and m.at(c).label_ == "Product" or c.lemma_.lower() in PRODUCT_NOUNS for c in made):
+        return []
     places = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
     places += [p for c in verb.children if c.dep_ in {"dobj", "obj"} for p in c.children
                if p.dep_ == "prep" and p.lower_ == "for"]  # fmt: skip
@@ -1125,6 +1167,24 @@ def _needs_licence(verb: Token) -> bool:
         or any(c.dep_ == "aux" and c.lower_ in {"must", "will", "would", "'ll", "'d"} for c in verb.children) \
         or (verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"have", "need", "require", "tell", "order", "inform"})
     return licence and obliged
+
+
+def _pressed_before(trigger: Token, m: Mentions) -> list[Span]:
+    """The country or government pressed earlier in the same sentence, who then resists."""
+    for verb in trigger.sent:
+        if verb.i >= trigger.i:
+            break
+        if TRIGGERS.get(verb.lemma_.lower()) == "PRESSURE" and verb.pos_ in {"VERB", "AUX"}:
+            found = [e for c in verb.children if c.dep_ in {"dobj", "obj"} for e in [m.at(c)]
+                     if e is not None and e.label_ in {"Country", "Government"}]  # fmt: skip
+            if found:
+                return found[:1]
+    return []
+
+
+def _hits_back(verb: Token) -> bool:
+    """"hit back at", "lashed out at": whom "at" names is resisted; not "a complaint at the WTO"."""
+    return any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"back", "out"} for c in verb.children)
 
 
 def _prep_of(noun: Token, preps: set[str]) -> bool:
@@ -1267,6 +1327,8 @@ def _date_from_lede(events: list[dict[str, Any]], published: Any) -> None:
 
 
 LEGISLATIVE = re.compile(r"senate|house|congress|parliament|committee|kamer|bundestag|diet|legislat|assembly", re.IGNORECASE)
+PRODUCT_NOUNS = {"chip", "processor", "die", "wafer", "semiconductor", "accelerator", "phone", "smartphone",
+                 "component", "part", "tool", "machine", "system", "gpu", "cpu", "asic", "modem"}  # fmt: skip
 COMPANY_WORDS = {"company", "firm", "chipmaker", "group", "maker", "manufacturer", "supplier"}
 PEOPLE_NOUNS = {"official", "officials", "lawmaker", "lawmakers", "negotiator", "diplomat", "regulator",
                 "spokesperson", "spokesman", "spokeswoman", "minister", "envoy", "ambassador",
