@@ -1131,7 +1131,7 @@ def _made_for(verb: Token, m: Mentions) -> list[Span]:
     """The companies a product is made for: "made the Kirin 9000S for Huawei", "a 7nm chip for
     MinerVa"; not "made the relief for Samsung open-ended"."""
     made = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
-    if not any(m.at(c) is not None and m.at(c).label_ == "Product" or c.lemma_.lower() in PRODUCT_NOUNS for c in made):
+    if not any(c.ent_type_ == "Product" or c.lemma_.lower() in PRODUCT_NOUNS for c in made):
         return []
     places = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
     places += [p for c in verb.children if c.dep_ in {"dobj", "obj"} for p in c.children

@@ -484,14 +484,14 @@ def test_who_opened_a_probe_told_in_its_relative_clause(facts: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("China protested a day after the government in The Hague said that ASML's DUV machines would soon "
-         "need export licences.", ("RESTRICTION", "country/nl", "company/asml")),
+        (("China protested a day after the government in The Hague said that ASML's DUV machines would soon "
+         "need export licences."), ("RESTRICTION", "country/nl", "company/asml")),
         ("Lawmakers led by Mike Gallagher had urged the Commerce Department to close the loophole.",
          ("PRESSURE", "person/mike-gallagher", "government/us-commerce")),
-        ("American officials have pressed South Korea for months to adopt controls of its own, but the government "
-         "has so far declined.", ("RESISTANCE", "country/kr", "country/us")),
-        ("In October 2023 the department made the relief for Samsung open-ended by adding its Chinese sites to "
-         "the Validated End-User programme.", ("LICENSING", "country/us", None)),
+        (("American officials have pressed South Korea for months to adopt controls of its own, but the government "
+         "has so far declined."), ("RESISTANCE", "country/kr", "country/us")),
+        (("In October 2023 the department made the relief for Samsung open-ended by adding its Chinese sites to "
+         "the Validated End-User programme."), ("LICENSING", "country/us", None)),
     ],
 )
 def test_who_requires_leads_resists_and_licenses(facts: Any, text: str, expected: tuple[str, str, Any]) -> None:
@@ -504,8 +504,8 @@ def test_who_requires_leads_resists_and_licenses(facts: Any, text: str, expected
     [
         ("China firmly opposes the Netherlands' attempt to restrict normal trade in semiconductors.",
          ("RESTRICTION", None)),
-        ("China's commerce ministry, which filed a complaint against the US controls at the World Trade "
-         "Organization, said it would follow the matter.", ("RESISTANCE", "org/wto")),
+        (("China's commerce ministry, which filed a complaint against the US controls at the World Trade "
+         "Organization, said it would follow the matter."), ("RESISTANCE", "org/wto")),
         ("The ministry said the direct impact on Korean industry would be limited.",
          ("RESTRICTION", None)),
         ("The department made the relief for Samsung and SK hynix open-ended.", ("SUPPLY", None)),
