@@ -102,9 +102,10 @@ def _someone_elses_surname(candidate: tuple[int, Span], people: list[Span]) -> b
     rank, span = candidate
     if rank != RANK_KB or span.label_ != "Person" or len(span) != 1:
         return False
-    for person in people:
-        if person.start < span.start and person.end == span.end:
-            return any(t.lower_ not in TITLES for t in span.doc[person.start:span.start])
+    for person in people:  # "Brady Wang", and family name first: "Lee Jae-won"
+        if person.start <= span.start and span.end <= person.end and len(person) > 1:
+            others = [t for t in person if not span.start <= t.i < span.end and t.text != "-"]
+            return any(t.lower_ not in TITLES for t in others)
     return False
 
 

@@ -202,6 +202,8 @@ def test_evidence_offsets_point_at_the_sentence(run: Any) -> None:
          ["person/kim-yang-paeng"], ("Kim Yang-paeng", "Kim Yang-paeng")),
         ("\u201cThe 16nm line is where the real products are,\u201d said Brady Wang, an analyst at Counterpoint.",
          ["person/brady-wang"], ("Brady Wang", "Brady Wang")),
+        ("\u201cSamsung loses a customer base it was counting on,\u201d said Lee Jae-won, an analyst at Shinhan.",
+         ["person/lee-jae-won"], ("Lee Jae-won", "Lee Jae-won")),
         (("\u201cOur companies matter to the supply chain,\u201d said Minister of Trade, Industry and Energy "
          "Kim Jung-kwan. \u201cWe will make every effort,\u201d he added."),
          ["person/kim-jung-kwan", "person/kim-jung-kwan"], ("Kim Jung-kwan", "Kim Jung-kwan")),
