@@ -1397,6 +1397,10 @@ def _clause_rank(span: Span, trigger: Token) -> int | None:
     1 when it modifies a clause above ("said on Friday it would require"), 2 when it sits in
     a clause below; None when it dates a sibling clause ("..., but has resisted")."""
     verb = span.root
+    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.i != trigger.i and trigger.left_edge.i <= verb.i <= trigger.right_edge.i:
+        return 2  # a clause below the trigger ("close gaps left by the curbs of October 2022")
     # up to the clause the date belongs to, past participles that describe a noun ("in a
     # notice published on August 29, it said it was removing ...")
     while (verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"acl", "amod"}) and verb.head.i != verb.i:

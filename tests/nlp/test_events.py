@@ -513,3 +513,9 @@ def test_who_requires_leads_resists_and_licenses(facts: Any, text: str, expected
 )
 def test_opposed_attempts_venues_impacts_and_causatives_are_not_these(facts: Any, text: str, unwanted: tuple[str, Any]) -> None:
     assert not {f for f in facts(text) if f[0] == unwanted[0] and (unwanted[1] is None or f[2] == unwanted[1])}
+
+
+def test_a_date_in_a_clause_below_dates_that_clause(dated: Any) -> None:
+    found = dated("The US said on Tuesday that the new rules close gaps left by the curbs of October 2022, capturing "
+                  "chips such as the A800.", published="2023-10-18")  # fmt: skip
+    assert "2022-10" not in found.get(("RESTRICTION", "country/us"), set())
