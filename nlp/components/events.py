@@ -413,6 +413,22 @@ def _supplier(trigger: Token) -> Token | None:
     return product
 
 
+def _record(type_: str, actor_id: str, actor_name: str, targets: list[Any], measure: Span | None,
+            trigger: Token, sent: Span, confidence: float) -> dict[str, Any]:
+    """One event as the contract has it, with its evidence sentence and offsets."""
+    table = sent.doc._.entity_table
+    text = sent.text.strip()  # blanked furniture leaves white space at the edges
+    start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
+    return {
+        "type": type_, "actor": actor_name, "actor_id": actor_id,
+        "targets": [_name(t, table) for t in targets], "target_ids": [t.kb_id_ for t in targets],
+        "measure": table[measure.kb_id_]["name"] if measure is not None else None,
+        "measure_id": measure.kb_id_ if measure is not None else None,
+        "sentence": text, "start": start, "end": start + len(text),
+        "trigger": trigger.text, "trigger_start": trigger.idx, "confidence": confidence, "negated": False,
+    }  # fmt: skip
+
+
 def _name(party: Any, table: dict[str, Any]) -> str:
     return party.name if isinstance(party, _Ref) else table[party.kb_id_]["name"]
 
@@ -649,46 +665,20 @@ class EventExtractor:
         if not actors and type_ == "RESTRICTION" and measure is not None:
             actors = self._imposer(measure.kb_id_)  # "Huawei was placed on the Entity List"
         actor_ids = {a for a, _ in actors}
-        text = sent.text.strip()  # blanked furniture leaves white space at the edges
-        start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
         for actor_id, actor_name in actors:
             # co-actors are not each other's targets ("A, B and C, which sell to China")
             mine = [t for t in targets if t.kb_id_ not in actor_ids]
             if not mine and type_ == "RESISTANCE" and measure is not None:
                 mine = [t for t in self._owner(measure) if t.kb_id_ not in actor_ids]  # "a complaint over US restrictions"
-            if type_ == "PRODUCTION":  # "SMIC made the Kirin 9000S for Huawei": it supplies Huawei too
-                yield from self._frame_for("SUPPLY", _made_for(trigger, m), actor_id, actor_name, trigger, sent, measure)
+            customers = [t for t in _made_for(trigger, m) if t.kb_id_ != actor_id] if type_ == "PRODUCTION" else []
+            if customers:  # "SMIC made the Kirin 9000S for Huawei": it supplies Huawei too
+                yield _record("SUPPLY", actor_id, actor_name, customers, None, trigger, sent, 0.6)
             needs = type_ in NEED_TARGETS and trigger.lemma_.lower() not in ENFORCEMENT  # "charged three men"
             if not mine and (needs or (trigger.pos_ == "NOUN" and type_ == "RESTRICTION")):
                 # "SMIC used tools to manufacture chips": made what? "under the US ban": no new act
                 continue
-            yield {
-                "type": type_, "actor": actor_name, "actor_id": actor_id,
-                "targets": [_name(t, table) for t in mine],
-                "target_ids": [t.kb_id_ for t in mine],
-                "measure": table[measure.kb_id_]["name"] if measure is not None else None,
-                "measure_id": measure.kb_id_ if measure is not None else None,
-                "sentence": text, "start": start, "end": start + len(text),
-                "trigger": trigger.text, "trigger_start": trigger.idx,
-                "confidence": round(confidence - (0.0 if mine else 0.15), 2), "negated": False,
-            }  # fmt: skip
-
-    def _frame_for(self, type_: str, targets: list[Span], actor_id: str, actor_name: str, trigger: Token,
-                   sent: Span, measure: Span | None) -> Iterator[dict[str, Any]]:
-        """A second event told by the same words (making for a customer is supplying it)."""
-        mine = [t for t in targets if t.kb_id_ != actor_id]
-        if not mine:
-            return
-        table = sent.doc._.entity_table
-        text = sent.text.strip()
-        start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
-        yield {
-            "type": type_, "actor": actor_name, "actor_id": actor_id,
-            "targets": [_name(t, table) for t in mine], "target_ids": [t.kb_id_ for t in mine],
-            "measure": None, "measure_id": None,
-            "sentence": text, "start": start, "end": start + len(text),
-            "trigger": trigger.text, "trigger_start": trigger.idx, "confidence": 0.6, "negated": False,
-        }  # fmt: skip
+            yield _record(type_, actor_id, actor_name, mine, measure, trigger, sent,
+                          round(confidence - (0.0 if mine else 0.15), 2))
 
     def _seller(self, trigger: Token) -> list[Any]:
         """Who sold what was bought: a company named ("from ASML", "ASML's systems"), else the
