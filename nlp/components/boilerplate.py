@@ -14,7 +14,7 @@ from nlp import extensions
 _LINE = re.compile(
     r"""^\s*(?:
         (?:photo|image|picture|illustration|graphic|video|file\ photo)s?\s*(?:credit)?\s*[:|]  # Photo: ...
-      | by\s+[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3})*\s*$
+      | (?:(?:analysis|commentary|opinion|column|review|interview)\s+)?by\s+[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3})*\s*$
       | (?:reporting|additional\ reporting|editing|writing)\s+by\b
       | (?:read|see)\ (?:more|also)\b
       | (?:sign\ up|subscribe)\b

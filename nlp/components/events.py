@@ -496,6 +496,8 @@ class EventExtractor:
                 events.append(event)
         events = [self._as_country(e, published) for e in events]
         events = [e for e in events if not e.pop("self_targeted")]
+        # a company does not impose export controls or grant licences ("he also unveiled ...")
+        events = [e for e in events if not (e["type"] in {"RESTRICTION", "LICENSING"} and e["actor_id"].startswith("company/"))]
         _date_from_lede(events, published)
         _infer_resisted(events, lambda i: self._country_of(i, "Person"))
         doc._.events = _drop_vague_repeats(events)
@@ -589,6 +591,8 @@ class EventExtractor:
         if lemma in {"accuse", "blame"} and not any(
                 c.dep_ in {"dobj", "obj"} and c.ent_type_ in {"Country", "Government"} for c in token.children):
             return None  # "the department accused BAAI of ...": a charge, not resistance
+        if lemma in {"stop", "halt", "cease"} and any(c.dep_ == "xcomp" and c.lemma_.lower() in TRIGGERS for c in token.children):
+            return None  # "stopped issuing licences": the licensing is the event
         if lemma in {"order", "instruct", "direct", "tell"} and any(
                 c.dep_ == "xcomp" and c.lemma_.lower() in {"stop", "halt", "cease", "suspend"} for c in token.children):
             return "RESTRICTION"  # "ordered TSMC to stop shipping": a restriction on TSMC
@@ -598,8 +602,9 @@ class EventExtractor:
             return "RESTRICTION"  # "Nvidia must obtain a licence to ship the H20": it is restricted
         if lemma in BUY_VERBS:
             return "SUPPLY" if self._seller(token) else None
-        if lemma in MEASURE_VERBS and _has_measure_object(token):
-            return "RESTRICTION"
+        licence_object = any(c.dep_ in {"dobj", "obj"} and c.lower_ in LICENCE_WORDS for c in token.children)
+        if lemma in MEASURE_VERBS and _has_measure_object(token) and not (licence_object and lemma in NEEDS_LICENCE):
+            return "RESTRICTION"  # "issued rules"; "issuing licences" is licensing
         if type_ is None:
             return None
         words = {t.lower_ for t in sent}
@@ -795,6 +800,9 @@ class EventExtractor:
             measure = next((m.at(t) for t in _phrase(subject) if t.ent_type_ == "Measure"), None)
             if measure is not None:  # "the Entity List designation bars ...": its maker
                 actors = self._owner(measure)
+            if not actors and subject.lemma_.lower() in MEASURE_NOUNS:  # "controls that Washington imposed"
+                actors = [e for c in subject.children if c.dep_ in {"relcl", "acl"} for g in c.children
+                          if g.dep_ in SUBJECTS | {"agent"} for e in self._actors(g, actor_types, m)][:1]  # fmt: skip
             if not actors and subject.lemma_.lower() in MEASURE_NOUNS:
                 # "the rules stop X": whoever made them, named in the sentence ("instructs the
                 # Treasury to draw up rules that will prohibit ...") or before it

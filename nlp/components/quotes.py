@@ -213,8 +213,8 @@ def _described(token: Token) -> dict[str, Any] | None:
     types: set[str] | None
     if lemma in SPOKESPEOPLE:
         body = next((c for c in token.children if c.dep_ in {"compound", "amod"} and c.lemma_.lower() in DESCRIBED), None)
-        if body is None:
-            return None
+        if body is None:  # "the spokesperson said": for the body the story is about
+            return _salient(token, ("Government", "Company", "Organization"))
         types = DESCRIBED[body.lemma_.lower()]
     else:
         types = DESCRIBED.get(lemma)
@@ -228,6 +228,20 @@ def _described(token: Token) -> dict[str, Any] | None:
     # said": Nvidia), else the one last named
     subjects = [e for e in before if e.root.dep_ in {"nsubj", "nsubjpass"}]
     return _as_speaker((subjects or before)[-1])
+
+
+def _salient(token: Token, types: tuple[str, ...]) -> dict[str, Any] | None:
+    """The entity of the first of ``types`` named most often before ``token``."""
+    for type_ in types:
+        counts: dict[str, int] = {}
+        last: dict[str, Span] = {}
+        for ent in token.doc.ents:
+            if ent.end <= token.i and ent.label_ == type_ and ent.kb_id_:
+                counts[ent.kb_id_] = counts.get(ent.kb_id_, 0) + 1
+                last[ent.kb_id_] = ent
+        if counts:
+            return _as_speaker(last[max(counts, key=lambda k: (counts[k], last[k].start))])
+    return None
 
 
 def _is_subject(ent: Span) -> bool:

@@ -519,3 +519,19 @@ def test_a_date_in_a_clause_below_dates_that_clause(dated: Any) -> None:
     found = dated("The US said on Tuesday that the new rules close gaps left by the curbs of October 2022, capturing "
                   "chips such as the A800.", published="2023-10-18")  # fmt: skip
     assert "2022-10" not in found.get(("RESTRICTION", "country/us"), set())
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        ("Analysis by Ruth Calloway\n\nYMTC sued Micron in California in November.", ("INVESTIGATION", "person/ruth-calloway")),
+        ("Controls that Washington imposed in October 2023 already bar the sale of AI accelerators to China.",
+         ("RESTRICTION", "country/cn")),
+        ("ASML has not sold EUV machines to China since the Dutch government stopped issuing licences for them "
+         "in 2019.", ("RESTRICTION", "country/nl")),
+        ("Jensen Huang spoke in Beijing. On Tuesday he also unveiled the RTX Pro, a graphics processor for China "
+         "that he said complies fully with US rules.", ("RESTRICTION", "company/nvidia")),
+    ],
+)
+def test_bylines_measure_makers_stopped_licensing_and_companies(facts: Any, text: str, unwanted: tuple[str, str]) -> None:
+    assert not {f for f in facts(text) if f[:2] == unwanted}

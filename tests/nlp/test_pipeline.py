@@ -207,6 +207,8 @@ def test_evidence_offsets_point_at_the_sentence(run: Any) -> None:
         (("\u201cOur companies matter to the supply chain,\u201d said Minister of Trade, Industry and Energy "
          "Kim Jung-kwan. \u201cWe will make every effort,\u201d he added."),
          ["person/kim-jung-kwan", "person/kim-jung-kwan"], ("Kim Jung-kwan", "Kim Jung-kwan")),
+        (("The Ministry of Commerce of China issued a statement.\n\n\u201cBoth sides are implementing the "
+          "consensus in earnest,\u201d the spokesperson said."), ["government/mofcom"], ("MOFCOM", "Ministry of Commerce of China")),
         (("Nvidia said on Monday that DeepSeek's work complied with export controls. \u201cServing these models "
          "will still take large numbers of our GPUs,\u201d the company said."),
          ["company/nvidia"], ("Nvidia", "Nvidia")),
