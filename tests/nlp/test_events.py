@@ -527,10 +527,10 @@ def test_a_date_in_a_clause_below_dates_that_clause(dated: Any) -> None:
         ("Analysis by Ruth Calloway\n\nYMTC sued Micron in California in November.", ("INVESTIGATION", "person/ruth-calloway")),
         ("Controls that Washington imposed in October 2023 already bar the sale of AI accelerators to China.",
          ("RESTRICTION", "country/cn")),
-        ("ASML has not sold EUV machines to China since the Dutch government stopped issuing licences for them "
-         "in 2019.", ("RESTRICTION", "country/nl")),
-        ("Jensen Huang spoke in Beijing. On Tuesday he also unveiled the RTX Pro, a graphics processor for China "
-         "that he said complies fully with US rules.", ("RESTRICTION", "company/nvidia")),
+        (("ASML has not sold EUV machines to China since the Dutch government stopped issuing licences for them "
+         "in 2019."), ("RESTRICTION", "country/nl")),
+        (("Jensen Huang spoke in Beijing. On Tuesday he also unveiled the RTX Pro, a graphics processor for China "
+         "that he said complies fully with US rules."), ("RESTRICTION", "company/nvidia")),
     ],
 )
 def test_bylines_measure_makers_stopped_licensing_and_companies(facts: Any, text: str, unwanted: tuple[str, str]) -> None:
