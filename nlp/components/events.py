@@ -124,6 +124,7 @@ LAUNCH_VERBS = {"unveil", "announce", "introduce", "launch", "release", "debut",
 # "retaliated by banning": the gerund's doer is the verb's subject; not "banned X from selling"
 SHARED_SUBJECT_PREPS = {"by", "in", "after", "while", "through"}
 LIFTING = {"drop", "lift", "ease", "remove", "rescind", "scrap", "relax", "end", "withdraw", "loosen", "roll"}
+UNDECIDED = "undecided"  # what _phrase_type returns when the phrase does not settle the type
 RECEIVING = {"receive", "face", "get"}  # "faces a probe by", "received subpoenas from"
 # The buyer's side of a sale: "SMIC used equipment from ASML", "bought 46% of ASML's systems",
 # "the biggest buyers of Nvidia's chips". The supplier acts, the buyer is its target.
@@ -575,36 +576,10 @@ class EventExtractor:
         if token.dep_ == "amod" and not any(t.lower_ in {"has", "have", "had", "was", "were", "is", "are"}
                                             for t in token.doc[max(0, token.i - 2):token.i]):
             return None  # "listed firms": a description, not an act; "has since developed new chips" is misparsed
+        special = self._phrase_type(token, lemma)
+        if special != UNDECIDED:
+            return special
         type_ = TRIGGERS.get(lemma)
-        if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
-                                         if c.dep_ in {"dobj", "obj"} for t in _phrase(c)):  # fmt: skip
-            return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
-        if lemma in {"hit", "push", "fight", "strike", "lash"} and any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"back", "out"} for c in token.children):
-            return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
-        if lemma == "look" and any(c.dep_ in {"prep", "prt"} and c.lower_ == "into" for c in token.children):
-            return "INVESTIGATION"  # "is looking into whether DeepSeek obtained chips"
-        if lemma == "limit" and _passive(token) and not any(
-                t.ent_type_ or t.lower_ in RESTRICTION_WORDS for c in token.children if c.dep_ == "nsubjpass" for t in c.subtree):
-            return None  # "the impact on Korean industry would be limited"
-        if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children):
-            return "RESTRICTION"  # "warned companies against using Huawei's Ascend chips"
-        if lemma in {"accuse", "blame"} and not any(
-                c.dep_ in {"dobj", "obj"} and c.ent_type_ in {"Country", "Government"} for c in token.children):
-            return None  # "the department accused BAAI of ...": a charge, not resistance
-        if lemma in {"stop", "halt", "cease"} and any(c.dep_ == "xcomp" and c.lemma_.lower() in TRIGGERS for c in token.children):
-            return None  # "stopped issuing licences": the licensing is the event
-        if lemma in {"order", "instruct", "direct", "tell"} and any(
-                c.dep_ == "xcomp" and c.lemma_.lower() in {"stop", "halt", "cease", "suspend"} for c in token.children):
-            return "RESTRICTION"  # "ordered TSMC to stop shipping": a restriction on TSMC
-        if lemma in {"account", "include"} and self._share_roles(token, Mentions.of(token.doc))[0]:
-            return "SUPPLY"  # "China accounted for 40% of Applied's revenue", "its clients include Apple"
-        if lemma in LICENCE_NEEDS and _needs_licence(token):
-            return "RESTRICTION"  # "Nvidia must obtain a licence to ship the H20": it is restricted
-        if lemma in BUY_VERBS:
-            return "SUPPLY" if self._seller(token) else None
-        licence_object = any(c.dep_ in {"dobj", "obj"} and c.lower_ in LICENCE_WORDS for c in token.children)
-        if lemma in MEASURE_VERBS and _has_measure_object(token) and not (licence_object and lemma in NEEDS_LICENCE):
-            return "RESTRICTION"  # "issued rules"; "issuing licences" is licensing
         if type_ is None:
             return None
         words = {t.lower_ for t in sent}
@@ -638,6 +613,40 @@ class EventExtractor:
         ) and not words & RESTRICTION_WORDS and not (_passive(token) and _measure_before(token, 2)):
             return None
         return type_
+
+    def _phrase_type(self, token: Token, lemma: str) -> str | None:
+        """Triggers decided by their phrase, not their lemma alone: "hit back", "looking into",
+        "ordered X to stop", "must obtain a licence", "bought from"; ``UNDECIDED`` otherwise."""
+        if lemma in LAUNCH_VERBS and any(t.ent_type_ == "Product" for c in token.children
+                                         if c.dep_ in {"dobj", "obj"} for t in _phrase(c)):  # fmt: skip
+            return "PRODUCTION"  # "Huawei unveiled its Ascend 910C"
+        if lemma in {"hit", "push", "fight", "strike", "lash"} and any(c.dep_ in {"prt", "advmod"} and c.lower_ in {"back", "out"} for c in token.children):
+            return "RESISTANCE"  # "Beijing hit back at the Dutch move", "pushed back against"
+        if lemma == "look" and any(c.dep_ in {"prep", "prt"} and c.lower_ == "into" for c in token.children):
+            return "INVESTIGATION"  # "is looking into whether DeepSeek obtained chips"
+        if lemma == "limit" and _passive(token) and not any(
+                t.ent_type_ or t.lower_ in RESTRICTION_WORDS for c in token.children if c.dep_ == "nsubjpass" for t in c.subtree):
+            return None  # "the impact on Korean industry would be limited"
+        if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children):
+            return "RESTRICTION"  # "warned companies against using Huawei's Ascend chips"
+        if lemma in {"accuse", "blame"} and not any(
+                c.dep_ in {"dobj", "obj"} and c.ent_type_ in {"Country", "Government"} for c in token.children):
+            return None  # "the department accused BAAI of ...": a charge, not resistance
+        if lemma in {"stop", "halt", "cease"} and any(c.dep_ == "xcomp" and c.lemma_.lower() in TRIGGERS for c in token.children):
+            return None  # "stopped issuing licences": the licensing is the event
+        if lemma in {"order", "instruct", "direct", "tell"} and any(
+                c.dep_ == "xcomp" and c.lemma_.lower() in {"stop", "halt", "cease", "suspend"} for c in token.children):
+            return "RESTRICTION"  # "ordered TSMC to stop shipping": a restriction on TSMC
+        if lemma in {"account", "include"} and self._share_roles(token, Mentions.of(token.doc))[0]:
+            return "SUPPLY"  # "China accounted for 40% of Applied's revenue", "its clients include Apple"
+        if lemma in LICENCE_NEEDS and _needs_licence(token):
+            return "RESTRICTION"  # "Nvidia must obtain a licence to ship the H20": it is restricted
+        if lemma in BUY_VERBS:
+            return "SUPPLY" if self._seller(token) else None
+        licence_object = any(c.dep_ in {"dobj", "obj"} and c.lower_ in LICENCE_WORDS for c in token.children)
+        if lemma in MEASURE_VERBS and _has_measure_object(token) and not (licence_object and lemma in NEEDS_LICENCE):
+            return "RESTRICTION"  # "issued rules"; "issuing licences" is licensing
+        return UNDECIDED
 
     def _noun_trigger(self, token: Token, lemma: str) -> str | None:
         if token.lower_ in LICENCE_WORDS and token.dep_ in {"dobj", "obj"} and token.head.lemma_.lower() in RECEIVING:
