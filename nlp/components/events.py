@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from nlp import extensions
+from nlp.components.linker import most_named_before
 from nlp.dates import carry_day, find_dates, parse_published
 from nlp.kb import KB_DIR, shared_kb
 
@@ -434,20 +435,6 @@ def _name(party: Any, table: dict[str, Any]) -> str:
     return party.name if isinstance(party, _Ref) else table[party.kb_id_]["name"]
 
 
-def _salient_company(token: Token, m: Mentions) -> list[Span]:
-    """The company most often named before ``token`` (the latest of equals)."""
-    counts: dict[str, int] = {}
-    last: dict[str, Span] = {}
-    for ent in token.doc.ents:
-        if ent.end <= token.i and ent.label_ == "Company" and ent.kb_id_:
-            counts[ent.kb_id_] = counts.get(ent.kb_id_, 0) + 1
-            last[ent.kb_id_] = ent
-    if not counts:
-        return []
-    best = max(counts, key=lambda k: (counts[k], last[k].start))
-    return [last[best]]
-
-
 def _previous_entity(token: Token, m: Mentions, label: str) -> Span | None:
     found = _previous(token, label, 60)
     return m.at(found) if found is not None else None
@@ -845,7 +832,8 @@ class EventExtractor:
         if not targets and type_ in {"LICENSING", "RESTRICTION"}:  # "revoked part of the company's licence"
             named = [t for c in trigger.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in _phrase(c)
                      if t.lemma_.lower() in COMPANY_WORDS and any(d.lower_ == "the" for d in t.children)]  # fmt: skip
-            targets = _salient_company(named[0], m) if named else []
+            found = most_named_before(named[0], "Company") if named else None
+            targets = [found] if found is not None else []
         return targets
 
     def _share_roles(self, verb: Token, m: Mentions) -> tuple[list[Any], list[Span], float]:
@@ -958,7 +946,8 @@ class EventExtractor:
             found = _latest_government(subject, m)
         if not found and subject.lemma_.lower() in COMPANY_WORDS and "Company" in types \
                 and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children):
-            found = _salient_company(subject, m)  # "the company developed": the one the story is about
+            salient = most_named_before(subject, "Company")  # "the company developed": the one the story is about
+            found = [salient] if salient is not None else []
         return _unique(found)
 
     def _entity_or_subtree(self, t: Token, types: set[str], m: Mentions) -> list[Span]:

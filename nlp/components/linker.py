@@ -13,7 +13,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from nlp import extensions
 from nlp.kb import Entity, KnowledgeBase, make_id, norm, shared_kb
@@ -166,6 +166,20 @@ class Linker:
                 if i in demonyms:
                     kept.remove(demonyms.pop(i))
         return out
+
+
+def most_named_before(token: Token, label: str) -> Span | None:
+    """The linked entity of ``label`` named most often before ``token`` (the latest of equals):
+    whom "the company" or "the spokesperson" most likely means."""
+    counts: dict[str, int] = {}
+    last: dict[str, Span] = {}
+    for ent in token.doc.ents:
+        if ent.end <= token.i and ent.label_ == label and ent.kb_id_:
+            counts[ent.kb_id_] = counts.get(ent.kb_id_, 0) + 1
+            last[ent.kb_id_] = ent
+    if not counts:
+        return None
+    return last[max(counts, key=lambda k: (counts[k], last[k].start))]
 
 
 def _bare_surnames(doc: Doc, state: _DocState, kept: list[Span]) -> list[Span]:

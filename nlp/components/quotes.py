@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from nlp import extensions
 from nlp.components.gazetteer import TITLES as TITLE_WORDS
+from nlp.components.linker import most_named_before
 from nlp.kb import make_id
 
 SPEECH = {"say", "tell", "add", "write", "state", "note", "explain", "warn", "argue", "insist",
@@ -233,14 +234,9 @@ def _described(token: Token) -> dict[str, Any] | None:
 def _salient(token: Token, types: tuple[str, ...]) -> dict[str, Any] | None:
     """The entity of the first of ``types`` named most often before ``token``."""
     for type_ in types:
-        counts: dict[str, int] = {}
-        last: dict[str, Span] = {}
-        for ent in token.doc.ents:
-            if ent.end <= token.i and ent.label_ == type_ and ent.kb_id_:
-                counts[ent.kb_id_] = counts.get(ent.kb_id_, 0) + 1
-                last[ent.kb_id_] = ent
-        if counts:
-            return _as_speaker(last[max(counts, key=lambda k: (counts[k], last[k].start))])
+        found = most_named_before(token, type_)
+        if found is not None:
+            return _as_speaker(found)
     return None
 
 
